@@ -1,0 +1,74 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const pureBrowserGlobals = [
+  'window',
+  'document',
+  'indexedDB',
+  'IDBKeyRange',
+  'localStorage',
+  'sessionStorage',
+  'caches',
+  'fetch',
+  'navigator',
+  'location',
+  'self',
+].map((name) => ({
+  name,
+  message: 'src/protocol is pure: pass side effects (storage, fetch, clock) in as parameters.',
+}));
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'dev-dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      '**/*.svelte',
+      '.cache/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', '.ci/*.mjs'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: { ...globals.browser, ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/protocol/**/*.ts'],
+    ignores: ['src/protocol/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...pureBrowserGlobals],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'src/protocol is pure: no node: imports.' },
+            { group: ['idb', 'idb/*'], message: 'src/protocol is pure: no IndexedDB.' },
+            { group: ['**/app/**', '**/browser/**', '**/server/**', '**/sw/**'], message: 'src/protocol must not depend on its hosts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,88 @@
+import { openDB, type IDBPDatabase } from 'idb';
+import { DiscoError } from '../protocol/errors/index.js';
+import { checkAddress, type Store, type StoreRecord, type WriteOp } from '../protocol/storage/store.js';
+
+/**
+ * IndexedDB Store shared by the page and the service worker. One object store holds every
+ * collection under the compound key [collection, key], so later features add collections without
+ * a schema upgrade, and a batch spanning collections is still one IndexedDB transaction.
+ */
+const RECORDS = 'records';
+type Key = [string, string];
+
+export class IdbStore implements Store {
+  private constructor(private readonly db: IDBPDatabase) {}
+
+  static async open(name = 'disco'): Promise<IdbStore> {
+    const db = await openDB(name, 1, {
+      upgrade(database) {
+        database.createObjectStore(RECORDS);
+      },
+    });
+    return new IdbStore(db);
+  }
+
+  async get<T>(collection: string, key: string): Promise<T | undefined> {
+    checkAddress(collection, key);
+    return (await this.db.get(RECORDS, [collection, key])) as T | undefined;
+  }
+
+  async list<T>(collection: string): Promise<Array<StoreRecord<T>>> {
+    checkAddress(collection, '-');
+    // Arrays sort after strings in IndexedDB key order, so [c, []] bounds every [c, string].
+    const range = IDBKeyRange.bound([collection], [collection, []]);
+    const tx = this.db.transaction(RECORDS, 'readonly');
+    const [keys, values] = await Promise.all([
+      tx.store.getAllKeys(range),
+      tx.store.getAll(range),
+      tx.done,
+    ]);
+    return keys.map((k, i) => ({ collection, key: (k as Key)[1], value: values[i] as T }));
+  }
+
+  async listAll(): Promise<StoreRecord[]> {
+    const tx = this.db.transaction(RECORDS, 'readonly');
+    const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
+    return keys.map((k, i) => {
+      const [collection, key] = k as Key;
+      return { collection, key, value: values[i] };
+    });
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<void> {
+    for (const op of ops) checkAddress(op.collection, op.key);
+    const tx = this.db.transaction(RECORDS, 'readwrite');
+    let conflict: WriteOp | undefined;
+    try {
+      await Promise.all([
+        ...ops.map(async (op) => {
+          const key: Key = [op.collection, op.key];
+          if (op.op === 'delete') return tx.store.delete(key);
+          if (op.op === 'put') return tx.store.put(op.value, key);
+          try {
+            return await tx.store.add(op.value, key);
+          } catch (err) {
+            if ((err as DOMException).name === 'ConstraintError') conflict ??= op;
+            throw err;
+          }
+        }),
+        tx.done,
+      ]);
+    } catch (err) {
+      // A failed request aborts the whole transaction: nothing of the batch is kept.
+      if (conflict) {
+        throw new DiscoError(
+          'ERR_STORE_CONFLICT',
+          `${conflict.collection}/${conflict.key} already exists`,
+        );
+      }
+      throw new DiscoError('ERR_STORE_FAILED', 'the device storage refused the write', {
+        cause: err,
+      });
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

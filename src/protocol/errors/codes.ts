@@ -1,0 +1,80 @@
+/**
+ * The closed set of Disco error codes. Each code has a kind (who is at fault) and the OAuth-style
+ * wire error it maps to (RFC 6749 §5.2, RFC 8628 §3.5, OpenID CIBA §11) with its HTTP status.
+ * Callers `switch (err.code)`; the codes never change meaning once released.
+ */
+export type ErrorKind = 'input' | 'trust' | 'transport' | 'internal';
+
+export type WireError =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'access_denied'
+  | 'invalid_scope'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'invalid_token'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+interface CodeSpec {
+  readonly kind: ErrorKind;
+  readonly wire: WireError;
+  readonly status: number;
+}
+
+const input = (wire: WireError = 'invalid_request', status = 400): CodeSpec => ({
+  kind: 'input',
+  wire,
+  status,
+});
+const trust = (wire: WireError, status = 400): CodeSpec => ({ kind: 'trust', wire, status });
+
+export const ERROR_CODES = {
+  // generic input
+  ERR_INVALID_INPUT: input(),
+  ERR_TOO_LARGE: input('invalid_request', 413),
+  ERR_NOT_FOUND: input('invalid_request', 404),
+  ERR_METHOD_NOT_ALLOWED: input('invalid_request', 405),
+  // storage
+  ERR_STORE_CONFLICT: input('invalid_request', 409),
+  ERR_STORE_FAILED: { kind: 'internal', wire: 'server_error', status: 500 },
+  // vault
+  ERR_VAULT_INVALID: input(),
+  // device identity
+  ERR_IDENTITY_MISSING: { kind: 'internal', wire: 'temporarily_unavailable', status: 503 },
+  ERR_IDENTITY_EXISTS: input('invalid_request', 409),
+  ERR_PASSPHRASE_WEAK: input(),
+  // backup
+  ERR_BACKUP_MALFORMED: input(),
+  ERR_BACKUP_VERSION: input(),
+  ERR_BACKUP_DECRYPT: trust('invalid_request'),
+  // JOSE envelopes (JWE)
+  ERR_JWE_MALFORMED: input(),
+  ERR_JWE_ALG_NOT_ALLOWED: trust('invalid_request'),
+  ERR_JWE_DECRYPTION_FAILED: trust('invalid_request'),
+  ERR_JWE_KEY_UNSUPPORTED: input(),
+  // tokens (JWS / JWT)
+  ERR_JWT_MALFORMED: trust('invalid_grant'),
+  ERR_JWT_ALG_NOT_ALLOWED: trust('invalid_grant'),
+  ERR_JWT_SIGNATURE_INVALID: trust('invalid_grant'),
+  ERR_JWT_EXPIRED: trust('invalid_grant'),
+  ERR_JWT_NOT_YET_VALID: trust('invalid_grant'),
+  ERR_JWT_CLAIM_INVALID: trust('invalid_grant'),
+  ERR_JWT_REPLAYED: trust('invalid_grant'),
+  // client certificates (X.509)
+  ERR_CERT_MALFORMED: input('invalid_client'),
+  ERR_CERT_EXPIRED: trust('invalid_client'),
+  ERR_CERT_NOT_YET_VALID: trust('invalid_client'),
+  ERR_CERT_SIGNATURE_INVALID: trust('invalid_client'),
+  ERR_CERT_UNTRUSTED: trust('invalid_client'),
+  ERR_CERT_KEY_USAGE: trust('invalid_client'),
+  ERR_CERT_BASIC_CONSTRAINTS: trust('invalid_client'),
+  ERR_CERT_KEY_UNSUPPORTED: trust('invalid_client'),
+  // anything not meant for the client
+  ERR_INTERNAL: { kind: 'internal', wire: 'server_error', status: 500 },
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,32 @@
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { b64u } from '../encoding/index.js';
+
+/**
+ * The device id is the RFC 7638 JWK thumbprint (SHA-256, base64url) of the identity public key.
+ * It is the `iss` of every token the device signs.
+ */
+export function deviceIdOf(identityPublicJwk: JWK): Promise<string> {
+  return calculateJwkThumbprint(identityPublicJwk, 'sha256');
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * The form a person compares: the first 160 bits of the device id in base32 (RFC 4648 §6),
+ * as eight groups of four, e.g. `K7QF-2M4D-…`. Unambiguous letters, readable over the phone.
+ */
+export function fingerprintOf(deviceId: string): string {
+  const raw = b64u.decode(deviceId).slice(0, 20);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of raw) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out.match(/.{4}/g)!.join('-');
+}
