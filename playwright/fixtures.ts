@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { serveApp } from '../src/server/app/serve_app.js';
+import { listen } from '../src/server/listen.js';
+
+export const DIST = resolve(import.meta.dirname, '..', 'dist');
+export const PASSPHRASE = 'purple elephant sings at noon';
+
+/** One real server per worker, serving the built app; each test gets a fresh browser context. */
+export const test = base.extend<{ cspViolations: string[] }, { appUrl: string }>({
+  appUrl: [
+    async ({}, use) => {
+      const server = await listen(serveApp(DIST), 0);
+      await use(server.url);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
+  baseURL: async ({ appUrl }, use) => use(appUrl),
+  // Every test fails if the page breaks its own Content-Security-Policy.
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on('console', (msg) => {
+        if (/Content.Security.Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+      });
+      await use(violations);
+      expect(violations, 'CSP violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** Waits until the service worker controls the page. */
+export async function controlled(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+}
+
+/** First run: create the device with the test passphrase. */
+export async function createDevice(page: Page, passphrase = PASSPHRASE): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Choose a passphrase').fill(passphrase);
+  await page.getByLabel('Type it again').fill(passphrase);
+  await page.getByRole('button', { name: 'Create my device' }).click();
+  await expect(page.getByRole('heading', { name: 'My data' })).toBeVisible();
+}
+
+export async function addField(page: Page, kind: string, values: Record<string, string>): Promise<void> {
+  await page.getByLabel('Add information').selectOption({ label: kind });
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  for (const [label, value] of Object.entries(values)) await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Save' }).click();
+}

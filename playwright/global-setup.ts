@@ -1,0 +1,7 @@
+import { execFileSync } from 'node:child_process';
+
+/** The browser tests run against the real production build, service worker included. */
+export default function globalSetup(): void {
+  if (process.env.DISCO_SKIP_BUILD === '1') return;
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+}

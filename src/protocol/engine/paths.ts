@@ -1,0 +1,9 @@
+/**
+ * The device's endpoint paths (stable wire names, DESIGN.md). `disco-configuration` lists
+ * exactly the endpoints of `ENDPOINTS`, which are keyed by these names.
+ */
+export const PATHS = {
+  configuration: '/disco/.well-known/disco-configuration',
+} as const;
+
+export type EndpointName = keyof typeof PATHS;

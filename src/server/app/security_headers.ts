@@ -1,0 +1,30 @@
+/**
+ * The device app's HTTP security headers, in one place. The CSP allows only the app's own
+ * scripts and styles (no inline script, no eval), blob: workers for the QR decoder, and
+ * connections to this origin and the configured relay.
+ */
+export function securityHeaders(opts: { connectSrc?: readonly string[] } = {}): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${(opts.connectSrc ?? []).join(' ')}`.trim(),
+    "worker-src 'self' blob:",
+    "manifest-src 'self'",
+    "media-src 'self' blob: mediastream:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': 'camera=(self), microphone=(), geolocation=(), payment=()',
+    'x-frame-options': 'DENY',
+  };
+}

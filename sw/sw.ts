@@ -1,0 +1,56 @@
+/// <reference lib="webworker" />
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { IdbStore } from '../src/browser/idb_store.js';
+import { parsePageToWorker, type WorkerToPage } from '../src/browser/messages.js';
+import { handleRequest } from '../src/protocol/engine/index.js';
+import { systemClock } from '../src/protocol/encoding/index.js';
+import { engineRequestFrom, responseFrom } from './http.js';
+
+declare const self: ServiceWorkerGlobalScope;
+declare const __DISCO_VERSION__: string;
+
+// The app shell, precached: Disco starts offline.
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('index.html'), {
+    denylist: [/^\/disco\//, /^\/p\//, /^\/peerjs/, /^\/api\//],
+  }),
+);
+
+// The protocol engine host: /disco/* is answered here, from IndexedDB, without the page.
+let store: Promise<IdbStore> | undefined;
+const openStore = () => (store ??= IdbStore.open());
+const isDisco = ({ url }: { url: URL }) =>
+  url.origin === self.location.origin && url.pathname.startsWith('/disco/');
+for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+  registerRoute(
+    isDisco,
+    async ({ request }) => {
+      const req = await engineRequestFrom(request);
+      const res = await handleRequest(req, {
+        store: await openStore(),
+        clock: systemClock,
+        origin: self.location.origin,
+      });
+      return responseFrom(res);
+    },
+    method,
+  );
+}
+
+// First install takes control at once; an update waits for the page's SKIP_WAITING.
+self.addEventListener('install', (event) => {
+  if (!self.registration.active) event.waitUntil(self.skipWaiting());
+});
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('message', (event) => {
+  if (event.origin !== self.location.origin) return;
+  const msg = parsePageToWorker(event.data);
+  if (msg?.type === 'SKIP_WAITING') event.waitUntil(self.skipWaiting());
+  if (msg?.type === 'GET_VERSION') {
+    const reply: WorkerToPage = { type: 'VERSION', version: __DISCO_VERSION__ };
+    event.ports[0]?.postMessage(reply);
+  }
+});
