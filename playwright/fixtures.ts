@@ -43,8 +43,8 @@ export async function controlled(page: Page): Promise<void> {
 }
 
 /** First run: create the device with the test passphrase. */
-export async function createDevice(page: Page, passphrase = PASSPHRASE): Promise<void> {
-  await page.goto('/');
+export async function createDevice(page: Page, passphrase = PASSPHRASE, url = '/'): Promise<void> {
+  await page.goto(url);
   await page.getByLabel('Choose a passphrase').fill(passphrase);
   await page.getByLabel('Type it again').fill(passphrase);
   await page.getByRole('button', { name: 'Create my device' }).click();
@@ -54,6 +54,8 @@ export async function createDevice(page: Page, passphrase = PASSPHRASE): Promise
 export async function addField(page: Page, kind: string, values: Record<string, string>): Promise<void> {
   await page.getByLabel('Add information').selectOption({ label: kind });
   await page.getByRole('button', { name: 'Add', exact: true }).click();
-  for (const [label, value] of Object.entries(values)) await page.getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(values)) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
   await page.getByRole('button', { name: 'Save' }).click();
 }

@@ -18,7 +18,15 @@ export class Pwa {
     });
   }
 
+  /**
+   * Asks the waiting worker to take over (SKIP_WAITING), then reloads once it controls the page.
+   * The reload is ours rather than workbox-window's, which skips it when the page had no
+   * controller at registration (an update found in the same visit as the first install).
+   */
   async applyUpdate(): Promise<void> {
-    await this.#update?.(true);
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
+      once: true,
+    });
+    await this.#update?.(false);
   }
 }
