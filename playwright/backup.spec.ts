@@ -22,10 +22,18 @@ async function exportBackup(page: Page, passphrase = PASSPHRASE): Promise<string
   return download.path();
 }
 
-test('export → import into a fresh profile gives the same vault and device id', async ({ page, browser, baseURL }) => {
+test('export → import into a fresh profile gives the same vault and device id', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   await createDevice(page);
   await addField(page, 'Full name', { 'Full name': 'Ada Lovelace' });
-  await addField(page, 'Postal address', { 'Street and number': '12 St James Square', 'City or town': 'London', Country: 'UK' });
+  await addField(page, 'Postal address', {
+    'Street and number': '12 St James Square',
+    'City or town': 'London',
+    Country: 'UK',
+  });
   const original = await identityOf(page);
   const file = await exportBackup(page);
   const text = await readFile(file, 'utf8');
@@ -43,7 +51,9 @@ test('export → import into a fresh profile gives the same vault and device id'
   await expect(other.getByTestId('entry-address')).toContainText('12 St James Square, London, UK');
   expect(await identityOf(other)).toEqual(original);
   // the restored device signs with the same key: its configuration serves the same public key
-  const config = (await other.evaluate(async () => (await fetch('/disco/.well-known/disco-configuration')).json())) as {
+  const config = (await other.evaluate(
+    async () => (await fetch('/disco/.well-known/disco-configuration')).json() as Promise<unknown>,
+  )) as {
     device_id: string;
   };
   expect(config.device_id).toBe(original.id);
@@ -57,7 +67,9 @@ test('a wrong passphrase or a damaged file changes nothing', async ({ page, brow
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel('Your passphrase').fill('not my passphrase at all');
   await page.getByRole('button', { name: 'Download backup' }).click();
-  await expect(page.getByRole('alert')).toContainText('That passphrase does not open the device keys');
+  await expect(page.getByRole('alert')).toContainText(
+    'That passphrase does not open the device keys',
+  );
   const file = await exportBackup(page);
 
   // a second device with its own data and identity
@@ -70,15 +82,28 @@ test('a wrong passphrase or a damaged file changes nothing', async ({ page, brow
   await other.getByLabel('Backup file').setInputFiles(file);
   await other.getByLabel('Passphrase of the backup').fill('wrong passphrase, sorry');
   await other.getByRole('button', { name: 'Restore from backup' }).click();
-  await expect(other.getByRole('alert')).toContainText('Wrong passphrase, or the backup file was changed or damaged. Nothing on this device was changed.');
+  await expect(other.getByRole('alert')).toContainText(
+    'Wrong passphrase, or the backup file was changed or damaged. Nothing on this device was changed.',
+  );
 
-  const damaged = (await readFile(file, 'utf8')).replace(/"ciphertext": "(.{20})./, (_m, keep: string) => `"ciphertext": "${keep}A`);
-  await other.getByLabel('Backup file').setInputFiles({ name: 'damaged.json', mimeType: 'application/json', buffer: Buffer.from(damaged) });
+  const damaged = (await readFile(file, 'utf8')).replace(
+    /"ciphertext": "(.{20})./,
+    (_m, keep: string) => `"ciphertext": "${keep}A`,
+  );
+  await other.getByLabel('Backup file').setInputFiles({
+    name: 'damaged.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(damaged),
+  });
   await other.getByLabel('Passphrase of the backup').fill(PASSPHRASE);
   await other.getByRole('button', { name: 'Restore from backup' }).click();
   await expect(other.getByRole('alert')).toContainText('Nothing on this device was changed.');
 
-  await other.getByLabel('Backup file').setInputFiles({ name: 'half.json', mimeType: 'application/json', buffer: Buffer.from(damaged.slice(0, 200)) });
+  await other.getByLabel('Backup file').setInputFiles({
+    name: 'half.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(damaged.slice(0, 200)),
+  });
   await other.getByRole('button', { name: 'Restore from backup' }).click();
   await expect(other.getByRole('alert')).toContainText('not a readable Disco backup');
 

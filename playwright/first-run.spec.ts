@@ -13,7 +13,7 @@ test('first run creates non-extractable keys and shows the device id', async ({ 
     const db = await new Promise<IDBDatabase>((res, rej) => {
       const r = indexedDB.open('disco');
       r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
+      r.onerror = () => rej(r.error ?? new Error('indexedDB.open failed'));
     });
     const get = (key: [string, string]) =>
       new Promise<unknown>((res) => {
@@ -21,7 +21,10 @@ test('first run creates non-extractable keys and shows the device id', async ({ 
         r.onsuccess = () => res(r.result);
       });
     const keys = (await get(['keys', 'device'])) as { signing: CryptoKey; envelope: CryptoKey };
-    const identity = (await get(['identity', 'device'])) as { signingJwk: JsonWebKey; deviceId: string };
+    const identity = (await get(['identity', 'device'])) as {
+      signingJwk: JsonWebKey;
+      deviceId: string;
+    };
     let exported = 'refused';
     try {
       await crypto.subtle.exportKey('jwk', keys.signing);
@@ -30,8 +33,14 @@ test('first run creates non-extractable keys and shows the device id', async ({ 
       /* expected */
     }
     const { crv, kty, x } = identity.signingJwk;
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify({ crv, kty, x })));
-    const thumb = btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const digest = await crypto.subtle.digest(
+      'SHA-256',
+      new TextEncoder().encode(JSON.stringify({ crv, kty, x })),
+    );
+    const thumb = btoa(String.fromCharCode(...new Uint8Array(digest)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     return {
       signing: [keys.signing.algorithm.name, keys.signing.extractable],
       envelope: [keys.envelope.algorithm.name, keys.envelope.extractable],
@@ -48,7 +57,10 @@ test('first run creates non-extractable keys and shows the device id', async ({ 
 
   // The public keys are shown as JWK, without private parts.
   await page.getByText('Public keys (JWK)').click();
-  const jwk = JSON.parse((await page.getByTestId('signing-jwk').textContent()) ?? '{}') as Record<string, string>;
+  const jwk = JSON.parse((await page.getByTestId('signing-jwk').textContent()) ?? '{}') as Record<
+    string,
+    string
+  >;
   expect(jwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519' });
   expect(jwk.d).toBeUndefined();
 });
@@ -67,21 +79,36 @@ test('a weak or mistyped passphrase is explained and nothing is created', async 
   await expect(page.getByRole('heading', { name: 'Welcome to Disco' })).toBeVisible();
 });
 
-test('disco-configuration is answered by the service worker with the device keys', async ({ page, request }) => {
+test('disco-configuration is answered by the service worker with the device keys', async ({
+  page,
+  request,
+}) => {
   await createDevice(page);
   await controlled(page);
   const config = await page.evaluate(async () => {
     const res = await fetch('/disco/.well-known/disco-configuration');
-    return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: (await res.json()) as Record<string, unknown>,
+    };
   });
   expect(config.status).toBe(200);
   expect(config.type).toContain('application/json');
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByText('Public keys (JWK)').click();
   const deviceId = await page.getByTestId('device-id').textContent();
-  const signing = JSON.parse((await page.getByTestId('signing-jwk').textContent()) ?? '{}') as { x: string };
-  const envelope = JSON.parse((await page.getByTestId('envelope-jwk').textContent()) ?? '{}') as { x: string };
-  const body = config.body as { device_id: string; jwks: { keys: Array<{ x: string; use: string }> }; endpoints: Record<string, string> };
+  const signing = JSON.parse((await page.getByTestId('signing-jwk').textContent()) ?? '{}') as {
+    x: string;
+  };
+  const envelope = JSON.parse((await page.getByTestId('envelope-jwk').textContent()) ?? '{}') as {
+    x: string;
+  };
+  const body = config.body as {
+    device_id: string;
+    jwks: { keys: Array<{ x: string; use: string }> };
+    endpoints: Record<string, string>;
+  };
   expect(body.device_id).toBe(deviceId);
   expect(body.jwks.keys.map((k) => [k.use, k.x])).toEqual([
     ['sig', signing.x],

@@ -9,6 +9,7 @@ export const PASSPHRASE = 'purple elephant sings at noon';
 /** One real server per worker, serving the built app; each test gets a fresh browser context. */
 export const test = base.extend<{ cspViolations: string[] }, { appUrl: string }>({
   appUrl: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
     async ({}, use) => {
       const server = await listen(serveApp(DIST), 0);
       await use(server.url);
@@ -37,7 +38,9 @@ export async function controlled(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+      await new Promise((r) =>
+        navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }),
+      );
     }
   });
 }
@@ -51,7 +54,11 @@ export async function createDevice(page: Page, passphrase = PASSPHRASE, url = '/
   await expect(page.getByRole('heading', { name: 'My data' })).toBeVisible();
 }
 
-export async function addField(page: Page, kind: string, values: Record<string, string>): Promise<void> {
+export async function addField(
+  page: Page,
+  kind: string,
+  values: Record<string, string>,
+): Promise<void> {
   await page.getByLabel('Add information').selectOption({ label: kind });
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   for (const [label, value] of Object.entries(values)) {

@@ -16,7 +16,9 @@ test('the app starts offline and keeps the vault', async ({ page, context }) => 
   await expect(page.getByRole('heading', { name: 'My data' })).toBeVisible();
   await expect(page.getByTestId('entry-name')).toContainText('Grace Hopper');
   // the engine answers offline too: it needs nothing but IndexedDB
-  const status = await page.evaluate(async () => (await fetch('/disco/.well-known/disco-configuration')).status);
+  const status = await page.evaluate(
+    async () => (await fetch('/disco/.well-known/disco-configuration')).status,
+  );
   expect(status).toBe(200);
   await context.setOffline(false);
 });
@@ -59,8 +61,11 @@ test('a new version shows "update available" and reloads without losing data', a
         () =>
           new Promise<string>((resolve) => {
             const channel = new MessageChannel();
-            channel.port1.onmessage = (e: MessageEvent<{ version: string }>) => resolve(e.data.version);
-            navigator.serviceWorker.controller!.postMessage({ type: 'GET_VERSION' }, [channel.port2]);
+            channel.port1.onmessage = (e: MessageEvent<{ version: string }>) =>
+              resolve(e.data.version);
+            navigator.serviceWorker.controller!.postMessage({ type: 'GET_VERSION' }, [
+              channel.port2,
+            ]);
           }),
       );
     const before = await version();
@@ -72,7 +77,10 @@ test('a new version shows "update available" and reloads without losing data', a
 
     const banner = page.getByTestId('update-banner');
     await expect(banner).toContainText('A new version of Disco is available');
-    await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Update now' }).click()]);
+    await Promise.all([
+      page.waitForEvent('load'),
+      banner.getByRole('button', { name: 'Update now' }).click(),
+    ]);
     await controlled(page);
     expect(await version()).toBe(`${before}-next`);
     await expect(page.getByTestId('entry-name')).toContainText('Katherine Johnson');

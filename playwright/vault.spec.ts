@@ -20,7 +20,9 @@ test('vault create, edit, delete, with clear validation, survives reloads', asyn
 
   const entries = page.getByRole('list', { name: 'Stored information' });
   await expect(entries.getByRole('listitem')).toHaveCount(4);
-  await expect(page.getByTestId('entry-address')).toContainText('12 St James Square, SW1Y 4JH London, United Kingdom');
+  await expect(page.getByTestId('entry-address')).toContainText(
+    '12 St James Square, SW1Y 4JH London, United Kingdom',
+  );
 
   await page.reload();
   await expect(entries.getByRole('listitem')).toHaveCount(4);

@@ -53,7 +53,8 @@ function design(scale, fullBleed) {
     const v = (y / size) * 2 - 1;
     const r = Math.hypot(u, v) / scale;
     const corner = Math.max(Math.abs(u), Math.abs(v));
-    const inSquircle = fullBleed || (Math.abs(u) ** 4 + Math.abs(v) ** 4) ** 0.25 < 0.98 || corner < 0.8;
+    const inSquircle =
+      fullBleed || (Math.abs(u) ** 4 + Math.abs(v) ** 4) ** 0.25 < 0.98 || corner < 0.8;
     if (!inSquircle) return CLEAR;
     if (r < 0.18) return PURPLE;
     if (r < 0.3) return WHITE;

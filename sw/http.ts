@@ -1,4 +1,8 @@
-import { MAX_BODY_BYTES, type EngineRequest, type EngineResponse } from '../src/protocol/engine/index.js';
+import {
+  MAX_BODY_BYTES,
+  type EngineRequest,
+  type EngineResponse,
+} from '../src/protocol/engine/index.js';
 
 /** Fetch API Request → EngineRequest; bodies over the engine's limit are cut one byte past it. */
 export async function engineRequestFrom(request: Request): Promise<EngineRequest> {

@@ -1,6 +1,11 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import { DiscoError } from '../protocol/errors/index.js';
-import { checkAddress, type Store, type StoreRecord, type WriteOp } from '../protocol/storage/store.js';
+import {
+  checkAddress,
+  type Store,
+  type StoreRecord,
+  type WriteOp,
+} from '../protocol/storage/store.js';
 
 /**
  * IndexedDB Store shared by the page and the service worker. One object store holds every
@@ -45,7 +50,7 @@ export class IdbStore implements Store {
     const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
     return keys.map((k, i) => {
       const [collection, key] = k as Key;
-      return { collection, key, value: values[i] };
+      return { collection, key, value: values[i] as unknown };
     });
   }
 

@@ -87,7 +87,7 @@ export class Device {
   async save(input: unknown, previousKey?: string): Promise<FieldErrors | undefined> {
     const result = validateEntry(input, { now: Date.now() });
     if (!result.ok) return result.errors;
-    const key = vaultKey(result.entry as VaultEntry & { id?: string });
+    const key = vaultKey(result.entry);
     await this.store.write([
       ...(previousKey && previousKey !== key
         ? [{ op: 'delete' as const, collection: VAULT, key: previousKey }]

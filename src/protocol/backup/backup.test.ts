@@ -15,9 +15,19 @@ const clock = { now: () => 1_700_000_000_000 };
 
 async function device() {
   const store = new MemoryStore();
-  const created = await setupDevice(store, { passphrase: PASS, clock, random: systemRandom, iterations });
+  const created = await setupDevice(store, {
+    passphrase: PASS,
+    clock,
+    random: systemRandom,
+    iterations,
+  });
   await store.write([
-    { op: 'put', collection: 'vault', key: 'name', value: { kind: 'name', value: 'Ada Lovelace', updatedAt: 1 } },
+    {
+      op: 'put',
+      collection: 'vault',
+      key: 'name',
+      value: { kind: 'name', value: 'Ada Lovelace', updatedAt: 1 },
+    },
     {
       op: 'put',
       collection: 'vault',
@@ -29,7 +39,11 @@ async function device() {
       },
     },
   ]);
-  const file = await exportBackup(store, PASS, { random: systemRandom, now: clock.now(), iterations });
+  const file = await exportBackup(store, PASS, {
+    random: systemRandom,
+    now: clock.now(),
+    iterations,
+  });
   return { store, created, file };
 }
 
@@ -59,7 +73,13 @@ describe('backup', () => {
     // the restored signing key signs for the original public key
     const msg = new Uint8Array([7, 7]);
     const sig = await crypto.subtle.sign('Ed25519', loaded!.keys.signing, msg);
-    const pub = await crypto.subtle.importKey('jwk', created.identity.signingJwk as JsonWebKey, 'Ed25519', false, ['verify']);
+    const pub = await crypto.subtle.importKey(
+      'jwk',
+      created.identity.signingJwk as JsonWebKey,
+      'Ed25519',
+      false,
+      ['verify'],
+    );
     expect(await crypto.subtle.verify('Ed25519', pub, sig, msg)).toBe(true);
   });
 
@@ -73,24 +93,37 @@ describe('backup', () => {
 
   it('export refuses a passphrase that is not the device passphrase', async () => {
     const { store } = await device();
-    expect(await codeOf(exportBackup(store, 'another long passphrase', { random: systemRandom, now: 0, iterations }))).toBe(
-      'ERR_BACKUP_DECRYPT',
-    );
+    expect(
+      await codeOf(
+        exportBackup(store, 'another long passphrase', {
+          random: systemRandom,
+          now: 0,
+          iterations,
+        }),
+      ),
+    ).toBe('ERR_BACKUP_DECRYPT');
   });
 
   it('wrong passphrase → ERR_BACKUP_DECRYPT and nothing on the target changes', async () => {
     const { file } = await device();
     const { store: target } = await device();
     const before = await snapshot(target);
-    expect(await codeOf(restoreBackup(target, file, 'not the passphrase!', { now: 0 }))).toBe('ERR_BACKUP_DECRYPT');
+    expect(await codeOf(restoreBackup(target, file, 'not the passphrase!', { now: 0 }))).toBe(
+      'ERR_BACKUP_DECRYPT',
+    );
     expect(await snapshot(target)).toBe(before);
   });
 
   it('any flipped byte of the ciphertext or header → ERR_BACKUP_DECRYPT or MALFORMED, nothing written', async () => {
     const { file } = await device();
     const text = utf8.decode(file);
-    const parsed = JSON.parse(text) as Record<string, unknown> & { ciphertext: string; cipher: { iv: string }; kdf: { salt: string } };
-    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+    const parsed = JSON.parse(text) as Record<string, unknown> & {
+      ciphertext: string;
+      cipher: { iv: string };
+      kdf: { salt: string };
+    };
+    const flip = (s: string, i: number) =>
+      s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
     const variants = [
       { ...parsed, ciphertext: flip(parsed.ciphertext, 10) },
       { ...parsed, ciphertext: flip(parsed.ciphertext, parsed.ciphertext.length - 3) },
@@ -99,45 +132,75 @@ describe('backup', () => {
     ];
     for (const v of variants) {
       const target = new MemoryStore();
-      expect(await codeOf(restoreBackup(target, utf8.encode(JSON.stringify(v)), PASS, { now: 0 }))).toMatch(
-        /^ERR_BACKUP_(DECRYPT|MALFORMED)$/,
-      );
+      expect(
+        await codeOf(restoreBackup(target, utf8.encode(JSON.stringify(v)), PASS, { now: 0 })),
+      ).toMatch(/^ERR_BACKUP_(DECRYPT|MALFORMED)$/);
       expect(await target.listAll()).toEqual([]);
     }
   });
 
   it('truncated file, garbage, wrong version, oversized → typed errors', async () => {
     const { file } = await device();
-    expect(await codeOf(openBackup(file.slice(0, file.length - 20), PASS))).toBe('ERR_BACKUP_MALFORMED');
+    expect(await codeOf(openBackup(file.slice(0, file.length - 20), PASS))).toBe(
+      'ERR_BACKUP_MALFORMED',
+    );
     expect(await codeOf(openBackup(file.slice(0, 10), PASS))).toBe('ERR_BACKUP_MALFORMED');
-    expect(await codeOf(openBackup(new Uint8Array([0xff, 0xfe, 0]), PASS))).toBe('ERR_BACKUP_MALFORMED');
+    expect(await codeOf(openBackup(new Uint8Array([0xff, 0xfe, 0]), PASS))).toBe(
+      'ERR_BACKUP_MALFORMED',
+    );
     expect(await codeOf(openBackup(utf8.encode('[]'), PASS))).toBe('ERR_BACKUP_MALFORMED');
     const v2 = { ...JSON.parse(utf8.decode(file)), version: 2 };
-    expect(await codeOf(openBackup(utf8.encode(JSON.stringify(v2)), PASS))).toBe('ERR_BACKUP_VERSION');
+    expect(await codeOf(openBackup(utf8.encode(JSON.stringify(v2)), PASS))).toBe(
+      'ERR_BACKUP_VERSION',
+    );
     const weak = JSON.parse(utf8.decode(file)) as { kdf: { iterations: number } };
     weak.kdf.iterations = 1000;
-    expect(await codeOf(openBackup(utf8.encode(JSON.stringify(weak)), PASS))).toBe('ERR_BACKUP_MALFORMED');
-    expect(await codeOf(openBackup(new Uint8Array(64 * 1024 * 1024 + 1), PASS))).toBe('ERR_TOO_LARGE');
+    expect(await codeOf(openBackup(utf8.encode(JSON.stringify(weak)), PASS))).toBe(
+      'ERR_BACKUP_MALFORMED',
+    );
+    expect(await codeOf(openBackup(new Uint8Array(64 * 1024 * 1024 + 1), PASS))).toBe(
+      'ERR_TOO_LARGE',
+    );
   });
 
   it('a well-encrypted file with a bad record is refused whole', async () => {
     const { file } = await device();
     const payload = await openBackup(file, PASS);
     const bad = structuredClone(payload);
-    bad.records.push({ collection: 'vault', key: 'email', value: { kind: 'email', value: 'not-an-email', updatedAt: 1 } });
+    bad.records.push({
+      collection: 'vault',
+      key: 'email',
+      value: { kind: 'email', value: 'not-an-email', updatedAt: 1 },
+    });
     const target = new MemoryStore();
     const resealed = await sealBackup(bad, PASS, { random: systemRandom, iterations });
-    expect(await codeOf(restoreBackup(target, resealed, PASS, { now: 0 }))).toBe('ERR_VAULT_INVALID');
+    expect(await codeOf(restoreBackup(target, resealed, PASS, { now: 0 }))).toBe(
+      'ERR_VAULT_INVALID',
+    );
     const planted = structuredClone(payload);
     planted.records.push({ collection: 'keys', key: 'device', value: {} });
-    expect(await codeOf(restoreBackup(target, await sealBackup(planted, PASS, { random: systemRandom, iterations }), PASS, { now: 0 }))).toBe(
-      'ERR_BACKUP_MALFORMED',
-    );
+    expect(
+      await codeOf(
+        restoreBackup(
+          target,
+          await sealBackup(planted, PASS, { random: systemRandom, iterations }),
+          PASS,
+          { now: 0 },
+        ),
+      ),
+    ).toBe('ERR_BACKUP_MALFORMED');
     const foreign = structuredClone(payload);
     foreign.records.push({ collection: 'mystery', key: 'x', value: 1 });
-    expect(await codeOf(restoreBackup(target, await sealBackup(foreign, PASS, { random: systemRandom, iterations }), PASS, { now: 0 }))).toBe(
-      'ERR_BACKUP_MALFORMED',
-    );
+    expect(
+      await codeOf(
+        restoreBackup(
+          target,
+          await sealBackup(foreign, PASS, { random: systemRandom, iterations }),
+          PASS,
+          { now: 0 },
+        ),
+      ),
+    ).toBe('ERR_BACKUP_MALFORMED');
     expect(await target.listAll()).toEqual([]);
   });
 
@@ -150,9 +213,16 @@ describe('backup', () => {
     const idB = pb.records.find((r) => r.collection === 'identity')!.value as { wrapped: unknown };
     idA.wrapped = idB.wrapped;
     const target = new MemoryStore();
-    expect(await codeOf(restoreBackup(target, await sealBackup(pa, PASS, { random: systemRandom, iterations }), PASS, { now: 0 }))).toBe(
-      'ERR_BACKUP_DECRYPT',
-    );
+    expect(
+      await codeOf(
+        restoreBackup(
+          target,
+          await sealBackup(pa, PASS, { random: systemRandom, iterations }),
+          PASS,
+          { now: 0 },
+        ),
+      ),
+    ).toBe('ERR_BACKUP_DECRYPT');
     expect(await target.listAll()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { DiscoError } from '../errors/index.js';
 import { parseIdentityRecord } from '../identity/parse_identity.js';
 import { IDENTITY, KEYS } from '../identity/identity.js';
 import { assertEntry } from '../vault/validate_entry.js';
-import { VAULT, vaultKey, type VaultEntry } from '../vault/fields.js';
+import { VAULT, vaultKey } from '../vault/fields.js';
 
 /**
  * Which collections a backup carries, and how each record is checked on restore. A collection
@@ -14,29 +14,39 @@ type Check = (key: string, value: unknown, now: number) => unknown;
 
 const checks: Record<string, Check> = {
   [IDENTITY.collection]: (key, value) => {
-    if (key !== IDENTITY.key) throw new DiscoError('ERR_BACKUP_MALFORMED', 'Unknown identity record.');
+    if (key !== IDENTITY.key)
+      throw new DiscoError('ERR_BACKUP_MALFORMED', 'Unknown identity record.');
     return parseIdentityRecord(value);
   },
   [VAULT]: (key, value, now) => {
     const entry = assertEntry(value, { now });
-    if (vaultKey(entry as VaultEntry & { id?: string }) !== key) {
+    if (vaultKey(entry) !== key) {
       throw new DiscoError('ERR_BACKUP_MALFORMED', 'A vault record is filed under the wrong name.');
     }
     const at = (value as { updatedAt?: unknown }).updatedAt;
     return { ...entry, updatedAt: typeof at === 'number' ? at : now };
   },
   settings: (_key, value) => {
-    if (JSON.stringify(value).length > 10_000) throw new DiscoError('ERR_BACKUP_MALFORMED', 'A setting is too large.');
+    if (JSON.stringify(value).length > 10_000)
+      throw new DiscoError('ERR_BACKUP_MALFORMED', 'A setting is too large.');
     return value;
   },
 };
 
 export const NOT_BACKED_UP: ReadonlySet<string> = new Set([KEYS.collection]);
 
-export function checkBackupRecord(collection: string, key: string, value: unknown, now: number): unknown {
+export function checkBackupRecord(
+  collection: string,
+  key: string,
+  value: unknown,
+  now: number,
+): unknown {
   const check = checks[collection];
   if (!check) {
-    throw new DiscoError('ERR_BACKUP_MALFORMED', `The backup holds an unknown kind of record (${collection}).`);
+    throw new DiscoError(
+      'ERR_BACKUP_MALFORMED',
+      `The backup holds an unknown kind of record (${collection}).`,
+    );
   }
   return check(key, value, now);
 }

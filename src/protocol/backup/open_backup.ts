@@ -32,14 +32,26 @@ function parseFile(input: Uint8Array): BackupFile {
     throw malformed('it is not a backup file');
   }
   if (f.version !== BACKUP_VERSION) {
-    throw new DiscoError('ERR_BACKUP_VERSION', `Backup version ${String(f.version)} is not supported.`);
+    throw new DiscoError(
+      'ERR_BACKUP_VERSION',
+      `Backup version ${String(f.version)} is not supported.`,
+    );
   }
   const { kdf, cipher } = f;
   const b64 = (v: unknown, len?: number) =>
-    typeof v === 'string' && /^[A-Za-z0-9_-]+$/.test(v) && (len === undefined || b64u.decode(v).length === len);
+    typeof v === 'string' &&
+    /^[A-Za-z0-9_-]+$/.test(v) &&
+    (len === undefined || b64u.decode(v).length === len);
   if (
-    !kdf || kdf.name !== 'PBKDF2' || kdf.hash !== 'SHA-256' || !Number.isSafeInteger(kdf.iterations) ||
-    !b64(kdf.salt, 16) || !cipher || cipher.name !== 'A256GCM' || !b64(cipher.iv, 12) || !b64(f.ciphertext)
+    !kdf ||
+    kdf.name !== 'PBKDF2' ||
+    kdf.hash !== 'SHA-256' ||
+    !Number.isSafeInteger(kdf.iterations) ||
+    !b64(kdf.salt, 16) ||
+    !cipher ||
+    cipher.name !== 'A256GCM' ||
+    !b64(cipher.iv, 12) ||
+    !b64(f.ciphertext)
   ) {
     throw malformed('its header is damaged');
   }
@@ -52,14 +64,23 @@ function parseFile(input: Uint8Array): BackupFile {
 function checkPayload(p: unknown): BackupPayload {
   const v = p as Partial<BackupPayload> | null;
   if (
-    typeof v !== 'object' || v === null || typeof v.createdAt !== 'number' ||
-    typeof v.deviceId !== 'string' || !Array.isArray(v.records) || v.records.length > BACKUP_MAX_RECORDS
+    typeof v !== 'object' ||
+    v === null ||
+    typeof v.createdAt !== 'number' ||
+    typeof v.deviceId !== 'string' ||
+    !Array.isArray(v.records) ||
+    v.records.length > BACKUP_MAX_RECORDS
   ) {
     throw malformed('its content is damaged');
   }
   for (const r of v.records as unknown[]) {
     const rec = r as Record<string, unknown> | null;
-    if (typeof rec !== 'object' || rec === null || typeof rec.collection !== 'string' || typeof rec.key !== 'string') {
+    if (
+      typeof rec !== 'object' ||
+      rec === null ||
+      typeof rec.collection !== 'string' ||
+      typeof rec.key !== 'string'
+    ) {
       throw malformed('a record is damaged');
     }
   }
@@ -75,7 +96,11 @@ export async function openBackup(input: Uint8Array, passphrase: string): Promise
   const file = parseFile(input);
   let plain: ArrayBuffer;
   try {
-    const key = await derivePassphraseKey(passphrase, b64u.decode(file.kdf.salt), file.kdf.iterations);
+    const key = await derivePassphraseKey(
+      passphrase,
+      b64u.decode(file.kdf.salt),
+      file.kdf.iterations,
+    );
     plain = await crypto.subtle.decrypt(
       {
         name: 'AES-GCM',

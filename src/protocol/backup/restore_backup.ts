@@ -28,8 +28,7 @@ export async function restoreBackup(
     throw new DiscoError('ERR_BACKUP_MALFORMED', 'The backup holds a record twice.');
   }
   const identity = records.find((r) => r.collection === IDENTITY.collection)?.value as
-    | IdentityRecord
-    | undefined;
+    IdentityRecord | undefined;
   if (!identity || identity.deviceId !== payload.deviceId) {
     throw new DiscoError('ERR_BACKUP_MALFORMED', 'The backup has no matching device identity.');
   }

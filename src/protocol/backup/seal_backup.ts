@@ -26,7 +26,11 @@ export async function sealBackup(
     },
     cipher: { name: 'A256GCM', iv: b64u.encode(opts.random(12)) },
   };
-  const key = await derivePassphraseKey(passphrase, b64u.decode(header.kdf.salt), header.kdf.iterations);
+  const key = await derivePassphraseKey(
+    passphrase,
+    b64u.decode(header.kdf.salt),
+    header.kdf.iterations,
+  );
   const ciphertext = await crypto.subtle.encrypt(
     {
       name: 'AES-GCM',

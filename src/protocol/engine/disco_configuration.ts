@@ -21,7 +21,12 @@ export const discoConfiguration: Endpoint = async (_req, { store, origin }) => {
     jwks: {
       keys: [
         { ...identity.signingJwk, kid: identity.deviceId, use: 'sig', alg: 'EdDSA' },
-        { ...identity.envelopeJwk, kid: `${identity.deviceId}#enc`, use: 'enc', alg: 'ECDH-ES+A256KW' },
+        {
+          ...identity.envelopeJwk,
+          kid: `${identity.deviceId}#enc`,
+          use: 'enc',
+          alg: 'ECDH-ES+A256KW',
+        },
       ],
     },
     endpoints,

@@ -15,13 +15,18 @@ export async function handleRequest(req: EngineRequest, deps: EngineDeps): Promi
     if (!methods) throw new DiscoError('ERR_NOT_FOUND', `No endpoint at ${path}.`);
     const endpoint = methods[req.method.toUpperCase()];
     if (!endpoint) {
-      const res = toWire(new DiscoError('ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed here.`));
+      const res = toWire(
+        new DiscoError('ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed here.`),
+      );
       const out = json(res.status, res.body);
       out.headers.allow = Object.keys(methods).join(', ');
       return out;
     }
     if (req.body && req.body.byteLength > MAX_BODY_BYTES) {
-      throw new DiscoError('ERR_TOO_LARGE', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      throw new DiscoError(
+        'ERR_TOO_LARGE',
+        `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+      );
     }
     return await endpoint(req, deps);
   } catch (err) {

@@ -24,24 +24,21 @@ export async function createIdentity(
   opts: CreateIdentityOptions,
 ): Promise<{ identity: IdentityRecord; keys: DeviceKeys }> {
   checkPassphrase(opts.passphrase);
-  const signing = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const envelope = (await crypto.subtle.generateKey({ name: 'X25519' }, true, [
-    'deriveBits',
-  ])) as CryptoKeyPair;
+  const signing = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  const envelope = await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits']);
   const signingPrivate = await crypto.subtle.exportKey('jwk', signing.privateKey);
   const envelopePrivate = await crypto.subtle.exportKey('jwk', envelope.privateKey);
-  const signingJwk = publicPart(signingPrivate as JWK);
-  const envelopeJwk = publicPart(envelopePrivate as JWK);
+  const signingJwk = publicPart(signingPrivate);
+  const envelopeJwk = publicPart(envelopePrivate);
   const deviceId = await deviceIdOf(signingJwk);
 
   const salt = opts.random(16);
   const iv = opts.random(12);
   const iterations = opts.iterations ?? PBKDF2_ITERATIONS;
   const kek = await derivePassphraseKey(opts.passphrase, salt, iterations);
-  const secret = utf8.encode(JSON.stringify({ signing: signingPrivate, envelope: envelopePrivate }));
+  const secret = utf8.encode(
+    JSON.stringify({ signing: signingPrivate, envelope: envelopePrivate }),
+  );
   const ciphertext = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv: bytes(iv), additionalData: bytes(utf8.encode(wrapAad(deviceId))) },
     kek,
@@ -61,6 +58,6 @@ export async function createIdentity(
       ciphertext: b64u.encode(new Uint8Array(ciphertext)),
     },
   };
-  const keys = await importPrivateKeys(signingPrivate as JWK, envelopePrivate as JWK);
+  const keys = await importPrivateKeys(signingPrivate, envelopePrivate);
   return { identity, keys };
 }

@@ -7,7 +7,12 @@ import { setupDevice, loadDevice } from './setup_device.js';
 import { fingerprintOf } from './device_id.js';
 import { PBKDF2_MIN_ITERATIONS } from './passphrase_key.js';
 
-const opts = { passphrase: 'a long enough passphrase', clock: { now: () => 5 }, random: systemRandom, iterations: PBKDF2_MIN_ITERATIONS };
+const opts = {
+  passphrase: 'a long enough passphrase',
+  clock: { now: () => 5 },
+  random: systemRandom,
+  iterations: PBKDF2_MIN_ITERATIONS,
+};
 
 describe('device identity', () => {
   it('creates non-extractable Ed25519 and X25519 keys and an RFC 7638 device id', async () => {
@@ -28,14 +33,16 @@ describe('device identity', () => {
   it('never replaces an existing identity', async () => {
     const store = new MemoryStore();
     const first = await setupDevice(store, opts);
-    await expect(setupDevice(store, opts)).rejects.toSatisfy((e) => isDiscoError(e, 'ERR_IDENTITY_EXISTS'));
+    await expect(setupDevice(store, opts)).rejects.toSatisfy((e) =>
+      isDiscoError(e, 'ERR_IDENTITY_EXISTS'),
+    );
     expect((await loadDevice(store))?.identity.deviceId).toBe(first.identity.deviceId);
   });
 
   it('refuses a short passphrase', async () => {
-    await expect(setupDevice(new MemoryStore(), { ...opts, passphrase: 'short' })).rejects.toSatisfy((e) =>
-      isDiscoError(e, 'ERR_PASSPHRASE_WEAK'),
-    );
+    await expect(
+      setupDevice(new MemoryStore(), { ...opts, passphrase: 'short' }),
+    ).rejects.toSatisfy((e) => isDiscoError(e, 'ERR_PASSPHRASE_WEAK'));
   });
 
   it('shows a base32 fingerprint of the first 160 bits, in 8 groups of 4', () => {

@@ -13,9 +13,19 @@ export interface StoreRecord<T = unknown> {
 
 export type WriteOp =
   /** Insert or replace. */
-  | { readonly op: 'put'; readonly collection: string; readonly key: string; readonly value: unknown }
+  | {
+      readonly op: 'put';
+      readonly collection: string;
+      readonly key: string;
+      readonly value: unknown;
+    }
   /** Insert; the whole batch fails with `ERR_STORE_CONFLICT` when the key exists (replay guards). */
-  | { readonly op: 'add'; readonly collection: string; readonly key: string; readonly value: unknown }
+  | {
+      readonly op: 'add';
+      readonly collection: string;
+      readonly key: string;
+      readonly value: unknown;
+    }
   /** Remove; removing a missing key is not an error. */
   | { readonly op: 'delete'; readonly collection: string; readonly key: string };
 

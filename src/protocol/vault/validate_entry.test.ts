@@ -7,14 +7,32 @@ const v = (input: unknown) => validateEntry(input, { now });
 
 describe('vault validation', () => {
   it('accepts and trims good values', () => {
-    expect(v({ kind: 'name', value: '  Ada Lovelace ' })).toEqual({ ok: true, entry: { kind: 'name', value: 'Ada Lovelace', updatedAt: now } });
+    expect(v({ kind: 'name', value: '  Ada Lovelace ' })).toEqual({
+      ok: true,
+      entry: { kind: 'name', value: 'Ada Lovelace', updatedAt: now },
+    });
     expect(v({ kind: 'email', value: 'ada@example.org' }).ok).toBe(true);
     expect(v({ kind: 'phone_number', value: '+44 20 7946 0958' }).ok).toBe(true);
     expect(v({ kind: 'birthdate', value: '1815-12-10' }).ok).toBe(false);
     expect(v({ kind: 'birthdate', value: '1990-02-28' }).ok).toBe(true);
-    expect(v({ kind: 'address', value: { street_address: '1 Main St', locality: 'Springfield', country: 'US', postal_code: '', region: ' ' } })).toEqual({
+    expect(
+      v({
+        kind: 'address',
+        value: {
+          street_address: '1 Main St',
+          locality: 'Springfield',
+          country: 'US',
+          postal_code: '',
+          region: ' ',
+        },
+      }),
+    ).toEqual({
       ok: true,
-      entry: { kind: 'address', value: { street_address: '1 Main St', locality: 'Springfield', country: 'US' }, updatedAt: now },
+      entry: {
+        kind: 'address',
+        value: { street_address: '1 Main St', locality: 'Springfield', country: 'US' },
+        updatedAt: now,
+      },
     });
     expect(v({ kind: 'custom', id: 'abc-1', label: 'Loyalty card', value: '1234' }).ok).toBe(true);
   });
@@ -30,7 +48,13 @@ describe('vault validation', () => {
     [{ kind: 'name', value: '   ' }, 'value'],
     [{ kind: 'name', value: 'x'.repeat(201) }, 'value'],
     [{ kind: 'address', value: { locality: 'X', country: 'Y' } }, 'street_address'],
-    [{ kind: 'address', value: { street_address: 'a', locality: 'X', country: 'Y', postal_code: '!!' } }, 'postal_code'],
+    [
+      {
+        kind: 'address',
+        value: { street_address: 'a', locality: 'X', country: 'Y', postal_code: '!!' },
+      },
+      'postal_code',
+    ],
     [{ kind: 'address', value: null }, 'street_address'],
     [{ kind: 'custom', id: 'a', label: '', value: 'v' }, 'label'],
     [{ kind: 'custom', id: '../../x', label: 'l', value: 'v' }, 'id'],

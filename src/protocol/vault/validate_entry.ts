@@ -37,7 +37,8 @@ function checkAddress(raw: unknown, errors: FieldErrors): PostalAddress {
   if (region) out.region = region;
   if (postal) out.postal_code = postal;
   if (!out.street_address) errors.street_address = 'Enter the street and number.';
-  else if (out.street_address.length > 300) errors.street_address = 'Keep the street under 300 characters.';
+  else if (out.street_address.length > 300)
+    errors.street_address = 'Keep the street under 300 characters.';
   if (!out.locality) errors.locality = 'Enter the city or town.';
   if (!out.country) errors.country = 'Enter the country.';
   if (postal && !/^[A-Za-z0-9 -]{2,12}$/.test(postal)) {
@@ -57,7 +58,9 @@ export function validateEntry(input: unknown, opts: { now: number }): Validation
   const kind = i.kind;
   if (kind === 'address') {
     const value = checkAddress(i.value, errors);
-    return Object.keys(errors).length ? { ok: false, errors } : { ok: true, entry: { kind, value, updatedAt } };
+    return Object.keys(errors).length
+      ? { ok: false, errors }
+      : { ok: true, entry: { kind, value, updatedAt } };
   }
   if (kind === 'custom') {
     const id = typeof i.id === 'string' ? i.id : '';
@@ -68,20 +71,24 @@ export function validateEntry(input: unknown, opts: { now: number }): Validation
     else if (label.length > 64) errors.label = 'Keep the name under 64 characters.';
     if (!value) errors.value = 'Enter a value.';
     else if (value.length > 2000) errors.value = 'Keep the value under 2,000 characters.';
-    return Object.keys(errors).length ? { ok: false, errors } : { ok: true, entry: { kind, id, label, value, updatedAt } };
+    return Object.keys(errors).length
+      ? { ok: false, errors }
+      : { ok: true, entry: { kind, id, label, value, updatedAt } };
   }
   if (typeof kind !== 'string' || !(STANDARD_FIELDS as readonly string[]).includes(kind)) {
     return { ok: false, errors: { kind: 'Choose which kind of information this is.' } };
   }
   const value = text(i.value, 320);
   if (!value) errors.value = 'Enter a value, or delete the field.';
-  else if (kind === 'name' && value.length > 200) errors.value = 'Keep the name under 200 characters.';
+  else if (kind === 'name' && value.length > 200)
+    errors.value = 'Keep the name under 200 characters.';
   else if (kind === 'email' && (value.length > 254 || !EMAIL.test(value))) {
     errors.value = 'Enter an e-mail address like name@example.org.';
   } else if (kind === 'phone_number') {
     const digits = value.replace(/\D/g, '').length;
     if (!PHONE.test(value) || digits < 6 || digits > 15) {
-      errors.value = 'Enter a phone number with 6 to 15 digits, best with the country code (+44 …).';
+      errors.value =
+        'Enter a phone number with 6 to 15 digits, best with the country code (+44 …).';
     }
   } else if (kind === 'birthdate') checkBirthdate(value, new Date(opts.now), errors);
   return Object.keys(errors).length

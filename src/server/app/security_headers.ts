@@ -3,7 +3,9 @@
  * scripts and styles (no inline script, no eval), blob: workers for the QR decoder, and
  * connections to this origin and the configured relay.
  */
-export function securityHeaders(opts: { connectSrc?: readonly string[] } = {}): Record<string, string> {
+export function securityHeaders(
+  opts: { connectSrc?: readonly string[] } = {},
+): Record<string, string> {
   const csp = [
     "default-src 'self'",
     "script-src 'self'",

@@ -22,7 +22,8 @@ export function serveApp(dir: string, opts: { connectSrc?: readonly string[] } =
     express.static(dir, {
       index: 'index.html',
       setHeaders(res, path) {
-        if (path.includes('/assets/')) res.set('cache-control', 'public, max-age=31536000, immutable');
+        if (path.includes('/assets/'))
+          res.set('cache-control', 'public, max-age=31536000, immutable');
         else res.set('cache-control', 'no-cache');
         if (path.endsWith('.webmanifest')) res.type('application/manifest+json');
       },
@@ -34,7 +35,9 @@ export function serveApp(dir: string, opts: { connectSrc?: readonly string[] } =
     res.set('cache-control', 'no-cache').sendFile(join(dir, 'index.html'));
   });
   app.use((_req, res) => {
-    res.status(404).json({ error: 'invalid_request', error_description: 'Not found.', code: 'ERR_NOT_FOUND' });
+    res
+      .status(404)
+      .json({ error: 'invalid_request', error_description: 'Not found.', code: 'ERR_NOT_FOUND' });
   });
   return app;
 }

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// `npm test`: sets up what the tests need, runs every suite, and ends with one line
+// `N passed, N failed` (CI reads only that line).
+//
+// 1. System packages: Debian's Chromium (and iproute2 for the namespace) are installed with apt
+//    when missing and we are root; otherwise we stop with a clear message.
+// 2. Build the app once (the browser tests use the production build and its service worker).
+// 3. Static checks (types, lint, format), Vitest, Playwright: inside a loopback-only network
+//    namespace when we can make one (root + unshare), so nothing can leave the machine.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const APT_PACKAGES = [
+  ['chromium', CHROMIUM],
+  ['iproute2', '/usr/sbin/ip'],
+];
+const isRoot = process.getuid?.() === 0;
+const inNamespace = process.env.DISCO_IN_NETNS === '1';
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  return r.status ?? 1;
+}
+
+function installSystemPackages() {
+  const missing = APT_PACKAGES.filter(([, path]) => !existsSync(path)).map(([name]) => name);
+  if (missing.length === 0) return;
+  if (!isRoot) {
+    console.error(
+      `\nThe tests need these Debian packages: ${missing.join(', ')}.\n` +
+        `Install them with:  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n` +
+        `(or run "npm test" as root and it will install them itself).\n`,
+    );
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  console.log(`Installing ${missing.join(', ')} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (
+    run('apt-get', ['update', '-qq'], { env }) !== 0 ||
+    run('apt-get', ['install', '-y', '-qq', ...missing], { env }) !== 0
+  ) {
+    console.error('apt-get could not install the packages above.');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+function canUnshare() {
+  return isRoot && spawnSync('unshare', ['-n', 'true']).status === 0;
+}
+
+/** The suites, run from inside the namespace (or directly when there is none). */
+function runSuites() {
+  rmSync('test-results', { recursive: true, force: true });
+  mkdirSync('test-results', { recursive: true });
+  const results = [];
+
+  for (const check of ['check:types', 'check:lint', 'check:format']) {
+    const ok = run('npm', ['run', '--silent', check]) === 0;
+    console.log(`${ok ? '✓' : '✗'} npm run ${check}`);
+    results.push({ name: check, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+  }
+
+  const vitestStatus = run('npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile=test-results/vitest.json',
+  ]);
+  results.push(readVitest(vitestStatus));
+
+  const pwStatus = run('npx', ['playwright', 'test'], {
+    env: { ...process.env, DISCO_SKIP_BUILD: '1' },
+  });
+  results.push(readPlaywright(pwStatus));
+
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log('');
+  for (const r of results)
+    console.log(`  ${r.name.padEnd(14)} ${r.passed} passed, ${r.failed} failed`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function readVitest(status) {
+  const j = readJson('test-results/vitest.json');
+  if (!j) return { name: 'vitest', passed: 0, failed: 1 };
+  // A runner that crashed after some tests still counts as one failure.
+  const failed = j.numFailedTests + (status !== 0 && j.numFailedTests === 0 ? 1 : 0);
+  return { name: 'vitest', passed: j.numPassedTests, failed };
+}
+
+function readPlaywright(status) {
+  const j = readJson('test-results/playwright.json');
+  if (!j) return { name: 'playwright', passed: 0, failed: 1 };
+  const { expected = 0, unexpected = 0, flaky = 0 } = j.stats ?? {};
+  const failed = unexpected + flaky + (status !== 0 && unexpected === 0 ? 1 : 0);
+  return { name: 'playwright', passed: expected, failed };
+}
+
+if (inNamespace) runSuites();
+
+installSystemPackages();
+if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+if (canUnshare()) {
+  console.log('Running the tests in a loopback-only network namespace.');
+  const status = run(
+    'unshare',
+    ['-n', 'sh', '-c', 'ip link set lo up && exec node scripts/test.mjs'],
+    {
+      env: { ...process.env, DISCO_IN_NETNS: '1' },
+    },
+  );
+  process.exit(status);
+}
+console.warn(
+  'No network namespace (needs root and unshare): running the tests on the host network.',
+);
+runSuites();
