@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
 import { test, expect, createDevice, addField } from './fixtures.js';
 
 test('vault create, edit, delete, with clear validation, survives reloads', async ({ page }) => {
@@ -59,4 +64,33 @@ test('cancelling an edit changes nothing', async ({ page }) => {
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.reload();
   await expect(page.getByTestId('entry-phone_number')).toContainText('+44 20 7946 0958');
+});
+
+test('the vault and keys survive a browser restart', async ({ appUrl }) => {
+  const profile = await mkdtemp(join(tmpdir(), 'disco-restart-'));
+  const launch = () =>
+    chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      baseURL: appUrl,
+    });
+  try {
+    let context = await launch();
+    let page = context.pages()[0] ?? (await context.newPage());
+    await createDevice(page);
+    await addField(page, 'Full name', { 'Full name': 'Hedy Lamarr' });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const id = await page.getByTestId('device-id').textContent();
+    await context.close();
+
+    context = await launch();
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto('/');
+    await expect(page.getByTestId('entry-name')).toContainText('Hedy Lamarr');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByTestId('device-id')).toHaveText(id!);
+    await context.close();
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
 });
