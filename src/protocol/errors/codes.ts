@@ -73,6 +73,33 @@ export const ERROR_CODES = {
   ERR_CERT_KEY_USAGE: trust('invalid_client'),
   ERR_CERT_BASIC_CONSTRAINTS: trust('invalid_client'),
   ERR_CERT_KEY_UNSUPPORTED: trust('invalid_client'),
+  // signed client requests (RP → device)
+  ERR_REQUEST_MALFORMED: input(),
+  ERR_REQUEST_SIGNATURE: trust('invalid_client', 401),
+  ERR_REQUEST_EXPIRED: trust('invalid_request'),
+  ERR_REQUEST_REPLAYED: trust('invalid_request'),
+  ERR_REQUEST_WRONG_AUDIENCE: trust('invalid_request'),
+  ERR_STATE_REPLAYED: trust('invalid_request'),
+  // clients
+  ERR_CLIENT_UNKNOWN: trust('invalid_client', 401),
+  ERR_CLIENT_SECRET: trust('invalid_client', 401),
+  ERR_CLIENT_EXISTS: input('invalid_request', 409),
+  ERR_CLIENT_NOT_TRUSTED: trust('unauthorized_client', 403),
+  ERR_CLIENT_REVOKED: trust('invalid_client', 401),
+  // grants, scopes and tokens in use
+  ERR_SCOPE_INVALID: input('invalid_scope'),
+  ERR_SCOPE_EXCEEDS_GRANT: trust('invalid_scope'),
+  ERR_GRANT_REVOKED: trust('invalid_grant'),
+  ERR_KEY_B_USED: trust('invalid_grant'),
+  ERR_AUDIENCE_MISMATCH: trust('invalid_grant'),
+  ERR_CNF_MISMATCH: trust('invalid_grant'),
+  // consent (RFC 8628 §3.5, OpenID CIBA §11)
+  ERR_AUTHORIZATION_PENDING: input('authorization_pending'),
+  ERR_SLOW_DOWN: input('slow_down'),
+  ERR_ACCESS_DENIED: trust('access_denied', 403),
+  ERR_CONSENT_EXPIRED: input('expired_token'),
+  ERR_CONSENT_UNKNOWN: input('invalid_request', 404),
+  ERR_CONSENT_DECIDED: input('invalid_request', 409),
   // anything not meant for the client
   ERR_INTERNAL: { kind: 'internal', wire: 'server_error', status: 500 },
 } as const satisfies Record<string, CodeSpec>;

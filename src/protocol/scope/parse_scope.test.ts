@@ -50,8 +50,8 @@ describe('parseScope', () => {
     ['too long a token', 'a'.repeat(MAX_SCOPE_TOKEN_LENGTH + 1)],
     ['too many tokens', Array.from({ length: MAX_SCOPE_TOKENS + 1 }, (_, i) => `s${i}`).join(' ')],
     ['a huge string', 'a '.repeat(100_000)],
-  ])('refuses %s with ERR_INVALID_INPUT', (_name, input) => {
-    expect(codeOf(() => parseScope(input))).toBe('ERR_INVALID_INPUT');
+  ])('refuses %s with ERR_SCOPE_INVALID', (_name, input) => {
+    expect(codeOf(() => parseScope(input))).toBe('ERR_SCOPE_INVALID');
   });
 
   it.each([
@@ -61,8 +61,8 @@ describe('parseScope', () => {
     ['a non-string token', [42]],
     ['a number', 42],
     ['null', null],
-  ])('refuses %s with ERR_INVALID_INPUT', (_name, input) => {
-    expect(codeOf(() => parseScope(input as never))).toBe('ERR_INVALID_INPUT');
+  ])('refuses %s with ERR_SCOPE_INVALID', (_name, input) => {
+    expect(codeOf(() => parseScope(input as never))).toBe('ERR_SCOPE_INVALID');
   });
 });
 
@@ -77,8 +77,8 @@ describe('formatScope', () => {
     expect(parseScope(formatScope(list))).toEqual(list);
   });
 
-  it('refuses invalid tokens with ERR_INVALID_INPUT', () => {
-    expect(codeOf(() => formatScope(['ok', 'NOT OK']))).toBe('ERR_INVALID_INPUT');
-    expect(codeOf(() => formatScope([]))).toBe('ERR_INVALID_INPUT');
+  it('refuses invalid tokens with ERR_SCOPE_INVALID', () => {
+    expect(codeOf(() => formatScope(['ok', 'NOT OK']))).toBe('ERR_SCOPE_INVALID');
+    expect(codeOf(() => formatScope([]))).toBe('ERR_SCOPE_INVALID');
   });
 });

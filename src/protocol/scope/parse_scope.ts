@@ -16,7 +16,7 @@ export type ScopeInput = string | readonly string[];
 const MAX_SCOPE_STRING_LENGTH = MAX_SCOPE_TOKENS * (MAX_SCOPE_TOKEN_LENGTH + 1);
 
 function invalid(message: string): DiscoError {
-  return new DiscoError('ERR_INVALID_INPUT', message);
+  return new DiscoError('ERR_SCOPE_INVALID', message);
 }
 
 /**
@@ -25,24 +25,28 @@ function invalid(message: string): DiscoError {
  * tokens) and arrays of single tokens. At most {@link MAX_SCOPE_TOKENS} tokens (counted before
  * de-duplication) of at most {@link MAX_SCOPE_TOKEN_LENGTH} characters each.
  *
- * @throws DiscoError `ERR_INVALID_INPUT` for anything else.
+ * @throws DiscoError `ERR_SCOPE_INVALID` for anything else.
  */
 export function parseScope(input: ScopeInput): string[] {
   let tokens: readonly unknown[];
   if (typeof input === 'string') {
     if (input.length > MAX_SCOPE_STRING_LENGTH) throw invalid('scope is too long');
     tokens = input.split(/[ +]/);
-  } else if (Array.isArray(input as unknown)) {
+  } else if (Array.isArray(input)) {
     tokens = input;
   } else {
     throw invalid('scope must be a string or an array of strings');
   }
   if (tokens.length === 0) throw invalid('scope is empty');
-  if (tokens.length > MAX_SCOPE_TOKENS) throw invalid(`scope has more than ${MAX_SCOPE_TOKENS} tokens`);
+  if (tokens.length > MAX_SCOPE_TOKENS) {
+    throw invalid(`scope has more than ${MAX_SCOPE_TOKENS} tokens`);
+  }
   for (const token of tokens) {
     if (typeof token !== 'string') throw invalid('scope tokens must be strings');
     if (token.length > MAX_SCOPE_TOKEN_LENGTH) throw invalid('scope token is too long');
-    if (!SCOPE_TOKEN_PATTERN.test(token)) throw invalid('scope token is empty or has a bad character');
+    if (!SCOPE_TOKEN_PATTERN.test(token)) {
+      throw invalid('scope token is empty or has a bad character');
+    }
   }
   return [...new Set(tokens as readonly string[])].sort();
 }
