@@ -65,6 +65,11 @@ export default tseslint.config(
             { group: ['node:*'], message: 'src/protocol is pure: no node: imports.' },
             { group: ['idb', 'idb/*'], message: 'src/protocol is pure: no IndexedDB.' },
             {
+              group: ['@peculiar/x509'],
+              message:
+                'Import x509 from src/protocol/x509/lib/peculiar.ts (it loads reflect-metadata first).',
+            },
+            {
               group: ['**/app/**', '**/browser/**', '**/server/**', '**/sw/**'],
               message: 'src/protocol must not depend on its hosts.',
             },
@@ -72,6 +77,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/protocol/x509/lib/peculiar.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // Tests parse JSON answers and poke at them; type-safety rules there cost more than they catch.
