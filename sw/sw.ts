@@ -8,7 +8,8 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { IdbStore } from '../src/browser/idb_store.js';
 import { parsePageToWorker, type WorkerToPage } from '../src/browser/messages.js';
 import { handleRequest } from '../src/protocol/engine/index.js';
-import { systemClock } from '../src/protocol/encoding/index.js';
+import { systemClock, systemRandom } from '../src/protocol/encoding/index.js';
+import { notifyPending } from './notify.js';
 import { engineRequestFrom, responseFrom } from './http.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -36,7 +37,9 @@ for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
       const res = await handleRequest(req, {
         store: await openStore(),
         clock: systemClock,
+        random: systemRandom,
         origin: self.location.origin,
+        notify: (pending) => void notifyPending(pending),
       });
       return responseFrom(res);
     },
@@ -49,6 +52,19 @@ self.addEventListener('install', (event) => {
   if (!self.registration.active) event.waitUntil(self.skipWaiting());
 });
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openInbox());
+});
+
+async function openInbox(): Promise<void> {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const own = windows.find((w) => new URL(w.url).origin === self.location.origin);
+  if (own) {
+    await own.focus();
+    await own.navigate(new URL('/#/inbox', self.location.origin).href).catch(() => undefined);
+  } else await self.clients.openWindow('/#/inbox');
+}
 self.addEventListener('message', (event) => {
   if (event.origin !== self.location.origin) return;
   const msg = parsePageToWorker(event.data);

@@ -27,6 +27,7 @@ describe('engine host', () => {
       store,
       clock,
       origin,
+      random: systemRandom,
     });
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -46,6 +47,7 @@ describe('engine host', () => {
       store: new MemoryStore(),
       clock,
       origin,
+      random: systemRandom,
     });
     expect(res.status).toBe(503);
     expect(JSON.parse(res.body)).toMatchObject({
@@ -55,7 +57,7 @@ describe('engine host', () => {
   });
 
   it('unknown path → 404, wrong method → 405 with Allow, oversized body → 413', async () => {
-    const deps = { store: new MemoryStore(), clock, origin };
+    const deps = { store: new MemoryStore(), clock, origin, random: systemRandom };
     const r404 = await handleRequest(get('/disco/nope'), deps);
     expect([r404.status, JSON.parse(r404.body).code]).toEqual([404, 'ERR_NOT_FOUND']);
     const r405 = await handleRequest(get('/disco/.well-known/disco-configuration', 'DELETE'), deps);
@@ -78,6 +80,7 @@ describe('engine host', () => {
       store,
       clock,
       origin,
+      random: systemRandom,
     });
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body)).toEqual({

@@ -4,6 +4,9 @@
  */
 export const PATHS = {
   configuration: '/disco/.well-known/disco-configuration',
+  register: '/disco/auth/register',
+  authorize: '/disco/auth/authorize',
+  data: '/disco/data',
 } as const;
 
 export type EndpointName = keyof typeof PATHS;

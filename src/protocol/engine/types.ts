@@ -1,4 +1,5 @@
-import type { Clock } from '../encoding/index.js';
+import type { Clock, Random } from '../encoding/index.js';
+import type { PendingRecord } from '../auth/records.js';
 import type { Store } from '../storage/store.js';
 
 /** A request to the device's `/disco/…` endpoints, independent of where it came from. */
@@ -20,8 +21,11 @@ export interface EngineResponse {
 export interface EngineDeps {
   store: Store;
   clock: Clock;
+  random: Random;
   /** The device app's origin, e.g. `https://disco.example`. */
   origin: string;
+  /** Called when a request starts waiting for the person. */
+  notify?: (pending: PendingRecord) => void;
 }
 
 export type Endpoint = (req: EngineRequest, deps: EngineDeps) => Promise<EngineResponse>;

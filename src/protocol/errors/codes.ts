@@ -79,7 +79,6 @@ export const ERROR_CODES = {
   ERR_REQUEST_EXPIRED: trust('invalid_request'),
   ERR_REQUEST_REPLAYED: trust('invalid_request'),
   ERR_REQUEST_WRONG_AUDIENCE: trust('invalid_request'),
-  ERR_STATE_REPLAYED: trust('invalid_request'),
   // clients
   ERR_CLIENT_UNKNOWN: trust('invalid_client', 401),
   ERR_CLIENT_SECRET: trust('invalid_client', 401),
@@ -100,6 +99,12 @@ export const ERROR_CODES = {
   ERR_CONSENT_EXPIRED: input('expired_token'),
   ERR_CONSENT_UNKNOWN: input('invalid_request', 404),
   ERR_CONSENT_DECIDED: input('invalid_request', 409),
+  // relying-party SDK
+  ERR_TRANSPORT_FAILED: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
+  ERR_DEVICE_UNREACHABLE: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },
+  ERR_TIMEOUT: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },
+  ERR_ABORTED: input(),
+  ERR_RESPONSE_UNTRUSTED: trust('server_error', 502),
   // anything not meant for the client
   ERR_INTERNAL: { kind: 'internal', wire: 'server_error', status: 500 },
 } as const satisfies Record<string, CodeSpec>;

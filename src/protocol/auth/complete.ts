@@ -1,0 +1,143 @@
+import { DiscoError } from '../errors/index.js';
+import { issue, TOKEN_TYPES } from '../jose/index.js';
+import type { WriteOp } from '../storage/store.js';
+import { VAULT, type VaultEntry } from '../vault/fields.js';
+import type { AuthContext } from './context.js';
+import { newId } from './ids.js';
+import { POLICY } from './policy.js';
+import {
+  COLLECTIONS,
+  type ClientRecord,
+  type GrantRecord,
+  type KeyBRecord,
+  type PendingRecord,
+} from './records.js';
+
+export interface Completion {
+  ops: WriteOp[];
+  result: Record<string, unknown>;
+  fields?: string[];
+}
+
+/** The grant behind a key A / key B, if it is still in force. */
+export async function activeGrant(ctx: AuthContext, grantId: string): Promise<GrantRecord> {
+  const g = await ctx.store.get<GrantRecord>(COLLECTIONS.grants, grantId);
+  if (!g || g.revokedAt !== undefined || g.expiresAt <= ctx.clock.now()) {
+    throw new DiscoError(
+      'ERR_GRANT_REVOKED',
+      'The person withdrew this permission, or it ran out.',
+    );
+  }
+  return g;
+}
+
+function register(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+  const w = p.work as { certificatePem: string; secretHash: string; challengeProved: boolean };
+  const client: ClientRecord = {
+    clientId: p.client.clientId,
+    clientName: p.client.clientName,
+    isTrusted: p.client.isTrusted,
+    certificatePem: w.certificatePem,
+    certificate: {
+      ...p.client.certificate,
+      trust: p.client.certificate.trust === 'anchor' ? 'anchor' : 'pinned',
+    },
+    secretHash: w.secretHash,
+    registeredAt: ctx.clock.now(),
+    challengeProved: w.challengeProved,
+  };
+  return Promise.resolve({
+    ops: [{ op: 'add', collection: COLLECTIONS.clients, key: client.clientId, value: client }],
+    result: { status: 'registered', client_id: client.clientId, is_trusted: client.isTrusted },
+  });
+}
+
+async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+  const grantId = newId(ctx.random);
+  const now = ctx.clock.now();
+  const grant: GrantRecord = {
+    grantId,
+    clientId: p.client.clientId,
+    scope: p.scope,
+    createdAt: now,
+    expiresAt: now + POLICY.keyALifetimeSeconds * 1000,
+  };
+  const token = await issue(
+    {
+      iss: ctx.identity.deviceId,
+      sub: p.client.clientId,
+      aud: ctx.identity.deviceId,
+      scope: p.scope,
+      lifetimeSeconds: POLICY.keyALifetimeSeconds,
+    },
+    ctx.keys.signing,
+    { typ: TOKEN_TYPES.keyA, now: () => now, randomId: () => grantId, kid: ctx.identity.deviceId },
+  );
+  return {
+    ops: [{ op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant }],
+    result: { key_a: token, scope: p.scope.join(' '), expires_in: POLICY.keyALifetimeSeconds },
+  };
+}
+
+async function keyB(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+  const grant = await activeGrant(ctx, p.grantId ?? '');
+  const audience = p.audience!;
+  const jti = newId(ctx.random);
+  const now = ctx.clock.now();
+  const token = await issue(
+    {
+      iss: ctx.identity.deviceId,
+      sub: p.client.clientId,
+      aud: audience.clientId,
+      scope: p.scope,
+      lifetimeSeconds: POLICY.keyBLifetimeSeconds,
+      cnf: { 'x5t#S256': audience.thumbprint },
+    },
+    ctx.keys.signing,
+    { typ: TOKEN_TYPES.keyB, now: () => now, randomId: () => jti, kid: ctx.identity.deviceId },
+  );
+  const record: KeyBRecord = {
+    jti,
+    grantId: grant.grantId,
+    clientId: p.client.clientId,
+    audience: audience.clientId,
+    audienceThumbprint: audience.thumbprint,
+    scope: p.scope,
+    expiresAt: now + POLICY.keyBLifetimeSeconds * 1000,
+  };
+  return {
+    ops: [{ op: 'add', collection: COLLECTIONS.keyB, key: jti, value: record }],
+    result: {
+      key_b: token,
+      audience: audience.clientId,
+      scope: p.scope.join(' '),
+      expires_in: POLICY.keyBLifetimeSeconds,
+    },
+  };
+}
+
+async function data(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+  await activeGrant(ctx, p.grantId ?? '');
+  const fields: Record<string, unknown> = {};
+  for (const name of p.scope) {
+    const entry = await ctx.store.get<VaultEntry>(VAULT, name);
+    if (entry && entry.kind !== 'custom') fields[name] = entry.value;
+  }
+  const released = Object.keys(fields);
+  const missing = p.scope.filter((s) => !released.includes(s));
+  return { ops: [], result: { fields, ...(missing.length ? { missing } : {}) }, fields: released };
+}
+
+/** Carries out an approved request. Nothing is written here: the caller writes `ops` at once. */
+export function complete(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+  switch (p.kind) {
+    case 'register':
+      return register(p, ctx);
+    case 'key_a':
+      return keyA(p, ctx);
+    case 'key_b':
+      return keyB(p, ctx);
+    case 'data':
+      return data(p, ctx);
+  }
+}

@@ -1,0 +1,115 @@
+import { DiscoError, isDiscoError } from '../errors/index.js';
+import { parseCertificate } from '../x509/index.js';
+import type { WriteOp } from '../storage/store.js';
+import type { AuthContext } from './context.js';
+import { complete } from './complete.js';
+import { sealResponse } from './device_response.js';
+import { newId } from './ids.js';
+import {
+  COLLECTIONS,
+  type ActivityRecord,
+  type ClientRecord,
+  type PendingRecord,
+  type RuleRecord,
+} from './records.js';
+
+export interface Decision {
+  approve: boolean;
+  /** "Always allow this client this scope" (not for register). */
+  remember?: boolean;
+  by: 'person' | 'rule';
+}
+
+/** The certificate the answer is sealed to: the requesting client's. */
+async function recipientPem(p: PendingRecord, ctx: AuthContext): Promise<string> {
+  if (p.kind === 'register') return (p.work as { certificatePem: string }).certificatePem;
+  const c = await ctx.store.get<ClientRecord>(COLLECTIONS.clients, p.client.clientId);
+  if (!c) throw new DiscoError('ERR_CLIENT_REVOKED', 'This client was removed.');
+  return c.certificatePem;
+}
+
+/**
+ * The person's (or a rule's) answer to a pending request. Approving carries the request out,
+ * seals the answer for the client, logs the activity and, when asked, stores a rule — all in one
+ * transaction. Denying records the refusal. A request that can no longer be carried out (its
+ * grant was revoked meanwhile) is recorded as denied and the reason returned.
+ */
+export async function decide(
+  id: string,
+  decision: Decision,
+  ctx: AuthContext,
+): Promise<PendingRecord> {
+  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+  if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
+  if (p.status !== 'pending')
+    throw new DiscoError('ERR_CONSENT_DECIDED', 'This request was already answered.');
+  const now = ctx.clock.now();
+  if (now >= p.expiresAt)
+    throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
+
+  const activity: ActivityRecord = {
+    id: newId(ctx.random),
+    at: now,
+    kind: p.kind,
+    outcome: decision.approve ? 'approved' : 'denied',
+    decidedBy: decision.by,
+    clientId: p.client.clientId,
+    clientName: p.client.clientName,
+    scope: p.scope,
+    ...(p.grantId ? { grantId: p.grantId } : {}),
+    ...(p.via ? { via: p.via.clientId } : {}),
+    ...(p.audience ? { audience: p.audience.clientId } : {}),
+  };
+  const log = (a: ActivityRecord): WriteOp => ({
+    op: 'put',
+    collection: COLLECTIONS.activity,
+    key: `${String(a.at).padStart(15, '0')}-${a.id}`,
+    value: a,
+  });
+
+  if (!decision.approve) {
+    const denied: PendingRecord = { ...p, status: 'denied', decidedBy: decision.by };
+    await ctx.store.write([
+      { op: 'put', collection: COLLECTIONS.pending, key: id, value: denied },
+      log(activity),
+    ]);
+    return denied;
+  }
+  let done;
+  try {
+    done = await complete(p, ctx);
+  } catch (err) {
+    if (!isDiscoError(err) || err.kind === 'internal') throw err;
+    const denied: PendingRecord = { ...p, status: 'denied', decidedBy: decision.by };
+    await ctx.store.write([
+      { op: 'put', collection: COLLECTIONS.pending, key: id, value: denied },
+      log({ ...activity, outcome: 'denied' }),
+    ]);
+    throw err;
+  }
+  const cert = await parseCertificate(await recipientPem(p, ctx));
+  const response = await sealResponse(
+    done.result,
+    { clientId: p.client.clientId, cert, inResponseTo: (p.work as { jti: string }).jti },
+    ctx,
+  );
+  const approved: PendingRecord = { ...p, status: 'approved', response, decidedBy: decision.by };
+  const ops: WriteOp[] = [
+    ...done.ops,
+    { op: 'put', collection: COLLECTIONS.pending, key: id, value: approved },
+    log({ ...activity, ...(done.fields ? { fields: done.fields } : {}) }),
+  ];
+  if (decision.remember && p.kind !== 'register') {
+    const rule: RuleRecord = {
+      id: newId(ctx.random),
+      clientId: p.client.clientId,
+      kind: p.kind,
+      scope: p.scope,
+      ...(p.kind === 'key_b' && p.audience ? { audience: p.audience.clientId } : {}),
+      createdAt: now,
+    };
+    ops.push({ op: 'put', collection: COLLECTIONS.rules, key: rule.id, value: rule });
+  }
+  await ctx.store.write(ops);
+  return approved;
+}

@@ -1,0 +1,26 @@
+import { DiscoError } from '../errors/index.js';
+import type { EngineDeps } from '../engine/types.js';
+import { loadDevice } from '../identity/setup_device.js';
+import { parseCertificate, type ParsedCertificate } from '../x509/index.js';
+import type { AuthContext } from './context.js';
+import { COLLECTIONS } from './records.js';
+
+/** Settings key holding the PEM certificates of authorities the person trusts for clients. */
+export const TRUST_ANCHORS_KEY = 'trust_anchors';
+
+export async function loadContext(deps: EngineDeps): Promise<AuthContext> {
+  const device = await loadDevice(deps.store);
+  if (!device) throw new DiscoError('ERR_IDENTITY_MISSING', 'This device has not been set up yet.');
+  const pems = (await deps.store.get<string[]>(COLLECTIONS.settings, TRUST_ANCHORS_KEY)) ?? [];
+  const anchors: ParsedCertificate[] = [];
+  for (const pem of pems) anchors.push(await parseCertificate(pem));
+  return {
+    store: deps.store,
+    clock: deps.clock,
+    random: deps.random,
+    identity: device.identity,
+    keys: device.keys,
+    anchors,
+    ...(deps.notify ? { notify: deps.notify } : {}),
+  };
+}

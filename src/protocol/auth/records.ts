@@ -1,0 +1,135 @@
+import type { ParsedCertificate } from '../x509/index.js';
+
+/** Store collections of the authorization engine. All but `seen` are part of a backup. */
+export const COLLECTIONS = {
+  clients: 'clients',
+  grants: 'grants',
+  keyB: 'key_b',
+  pending: 'pending',
+  rules: 'rules',
+  activity: 'activity',
+  /** Replay cache: request ids and states seen, until they expire. */
+  seen: 'seen',
+  settings: 'settings',
+} as const;
+
+/** What the consent screen shows of a certificate. */
+export interface CertificateView {
+  subject: string;
+  commonName: string | null;
+  issuer: string;
+  notBefore: number;
+  notAfter: number;
+  thumbprint: string;
+  selfSigned: boolean;
+  /** `anchor`: chains to a trusted authority; `pinned`: a person approved this exact certificate. */
+  trust: 'anchor' | 'pinned' | 'unverified';
+}
+
+export function certificateView(
+  c: ParsedCertificate,
+  trust: CertificateView['trust'],
+): CertificateView {
+  return {
+    subject: c.subject,
+    commonName: c.subjectCommonName,
+    issuer: c.issuer,
+    notBefore: c.notBefore.getTime(),
+    notAfter: c.notAfter.getTime(),
+    thumbprint: c.thumbprint,
+    selfSigned: c.selfSigned,
+    trust,
+  };
+}
+
+export interface ClientRecord {
+  clientId: string;
+  clientName: string;
+  isTrusted: boolean;
+  /** PEM of the pinned certificate: requests must be signed by its key. */
+  certificatePem: string;
+  certificate: CertificateView;
+  /** base64url SHA-256 of the client secret (a random string of ≥ 32 characters). */
+  secretHash: string;
+  registeredAt: number;
+  /** The pairing challenge the client proved it could decrypt, if any. */
+  challengeProved: boolean;
+}
+
+export interface GrantRecord {
+  /** = the `jti` of key A. */
+  grantId: string;
+  clientId: string;
+  scope: string[];
+  createdAt: number;
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface KeyBRecord {
+  jti: string;
+  grantId: string;
+  /** The shop that asked for it. */
+  clientId: string;
+  /** The trusted client it is for, and that client's certificate thumbprint. */
+  audience: string;
+  audienceThumbprint: string;
+  scope: string[];
+  expiresAt: number;
+  usedAt?: number;
+}
+
+export type ConsentKind = 'register' | 'key_a' | 'key_b' | 'data';
+
+/** A request waiting for the person (or decided, until the client collects the answer). */
+export interface PendingRecord {
+  id: string;
+  kind: ConsentKind;
+  status: 'pending' | 'approved' | 'denied';
+  createdAt: number;
+  expiresAt: number;
+  lastPollAt: number;
+  /** Who asks. For register, the client as it presents itself. */
+  client: {
+    clientId: string;
+    clientName: string;
+    isTrusted: boolean;
+    certificate: CertificateView;
+  };
+  scope: string[];
+  /** key_b: who will receive the data. data: via which client's grant. */
+  audience?: { clientId: string; clientName?: string; thumbprint: string };
+  via?: { clientId: string; clientName: string };
+  grantId?: string;
+  /** What completing the request needs (never shown). */
+  work: Record<string, unknown>;
+  /** The sealed answer for the client, once decided. */
+  response?: string;
+  decidedBy?: 'person' | 'rule';
+}
+
+export interface RuleRecord {
+  id: string;
+  clientId: string;
+  kind: Exclude<ConsentKind, 'register'>;
+  scope: string[];
+  /** key_b rules: only for this audience client. */
+  audience?: string;
+  createdAt: number;
+}
+
+export interface ActivityRecord {
+  id: string;
+  at: number;
+  kind: ConsentKind | 'revoke_client' | 'revoke_grant';
+  outcome: 'approved' | 'denied' | 'revoked';
+  decidedBy: 'person' | 'rule';
+  clientId: string;
+  clientName: string;
+  scope: string[];
+  /** data releases: the fields sent. */
+  fields?: string[];
+  grantId?: string;
+  via?: string;
+  audience?: string;
+}

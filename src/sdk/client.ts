@@ -1,0 +1,220 @@
+import { DiscoError, ERROR_CODES, type ErrorCode } from '../protocol/errors/index.js';
+import {
+  b64u,
+  systemClock,
+  systemRandom,
+  type Clock,
+  type Random,
+} from '../protocol/encoding/index.js';
+import type { ClientIdentity } from './client_identity.js';
+import { openResponse, sealRequest, type DeviceInfo } from './messages.js';
+import type { Transport, TransportResponse } from './transport.js';
+
+export interface DiscoClientOptions {
+  clientId: string;
+  clientName: string;
+  clientSecret: string;
+  isTrusted: boolean;
+  identity: ClientIdentity;
+  /** The device as pinned at pairing. */
+  device: DeviceInfo;
+  transport: Transport;
+  clock?: Clock;
+  random?: Random;
+  /** How to wait between polls (default: a timer). Tests pass one that advances a fake clock. */
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Give up waiting for the person after this long (default: until the device's request expires). */
+  timeoutMs?: number;
+  /** Told each time the device says the person has not answered yet. */
+  onPending?: (info: { authReqId: string; expiresIn: number }) => void;
+}
+
+const PATH = {
+  register: '/disco/auth/register',
+  authorize: '/disco/auth/authorize',
+  data: '/disco/data',
+} as const;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DiscoError('ERR_ABORTED', 'Cancelled.'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new DiscoError('ERR_ABORTED', 'Cancelled.'));
+      },
+      { once: true },
+    );
+  });
+}
+
+/** The device's error, as a DiscoError with its code (unknown codes become ERR_TRANSPORT_FAILED). */
+function deviceError(res: TransportResponse): DiscoError {
+  let body: { code?: unknown; error_description?: unknown } = {};
+  try {
+    body = JSON.parse(res.body) as typeof body;
+  } catch {
+    /* not JSON */
+  }
+  const code =
+    typeof body.code === 'string' && body.code in ERROR_CODES
+      ? (body.code as ErrorCode)
+      : 'ERR_TRANSPORT_FAILED';
+  const message =
+    typeof body.error_description === 'string'
+      ? body.error_description
+      : `The device answered HTTP ${res.status}.`;
+  return new DiscoError(code, message);
+}
+
+/**
+ * A relying party's client of one Disco device: register, ask for key A, key B, and (as a trusted
+ * client) exchange key B for data. Each call waits for the person's answer, polling as the device
+ * says (RFC 8628 §3.5: `authorization_pending`, `slow_down`), until the answer, the timeout or
+ * the abort signal. Errors are DiscoErrors with the device's codes.
+ */
+export class DiscoClient {
+  readonly #o: DiscoClientOptions;
+  readonly #clock: Clock;
+  readonly #random: Random;
+
+  constructor(opts: DiscoClientOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#random = opts.random ?? systemRandom;
+  }
+
+  get clientId(): string {
+    return this.#o.clientId;
+  }
+
+  register(challenge?: string, opts?: CallOptions): Promise<{ client_id: string }> {
+    const { clientId, clientName, clientSecret, isTrusted, identity } = this.#o;
+    return this.#call(
+      PATH.register,
+      {
+        client_id: clientId,
+        client_name: clientName,
+        client_secret: clientSecret,
+        is_trusted: isTrusted,
+        certificate: identity.certificatePem,
+        ...(challenge ? { challenge } : {}),
+      },
+      opts,
+    ) as Promise<{ client_id: string }>;
+  }
+
+  /** Key A: permission to ask later for key B for these fields. */
+  requestKeyA(
+    fields: readonly string[],
+    opts?: CallOptions,
+  ): Promise<{ key_a: string; scope: string; expires_in: number }> {
+    return this.#call(
+      PATH.authorize,
+      { client_secret: this.#o.clientSecret, scope: ['key_b', ...fields].join(' ') },
+      opts,
+    ) as never;
+  }
+
+  /** Key B for one trusted client (its id and certificate thumbprint), within key A's fields. */
+  requestKeyB(
+    keyA: string,
+    audience: { clientId: string; thumbprint: string },
+    fields: readonly string[],
+    opts?: CallOptions,
+  ): Promise<{ key_b: string; audience: string; expires_in: number }> {
+    return this.#call(
+      PATH.authorize,
+      {
+        client_secret: this.#o.clientSecret,
+        key_a: keyA,
+        audience: { client_id: audience.clientId, 'x5t#S256': audience.thumbprint },
+        scope: fields.join(' '),
+      },
+      opts,
+    ) as never;
+  }
+
+  /** As a trusted client: key B → the fields it covers, encrypted to this client. */
+  exchangeKeyB(
+    keyB: string,
+    opts?: CallOptions,
+  ): Promise<{ fields: Record<string, unknown>; missing?: string[] }> {
+    return this.#call(
+      PATH.data,
+      { client_secret: this.#o.clientSecret, key_b: keyB },
+      opts,
+    ) as never;
+  }
+
+  async #send(
+    path: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<TransportResponse> {
+    if (signal?.aborted) throw new DiscoError('ERR_ABORTED', 'Cancelled.');
+    const now = Math.floor(this.#clock.now() / 1000);
+    const claims = {
+      iss: this.#o.clientId,
+      aud: this.#o.device.deviceId,
+      iat: now,
+      exp: now + 120,
+      jti: b64u.encode(this.#random(16)),
+      htu: path,
+      state: b64u.encode(this.#random(16)),
+      ...params,
+    };
+    const body = await sealRequest(claims, this.#o.identity, this.#o.device);
+    try {
+      return await this.#o.transport.post(path, body, signal);
+    } catch (cause) {
+      if (signal?.aborted) throw new DiscoError('ERR_ABORTED', 'Cancelled.');
+      if (cause instanceof DiscoError) throw cause;
+      throw new DiscoError('ERR_TRANSPORT_FAILED', 'The device could not be reached.', { cause });
+    }
+  }
+
+  async #call(
+    path: string,
+    params: Record<string, unknown>,
+    opts: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const started = this.#clock.now();
+    let deadline: number | undefined;
+    let res = await this.#send(path, params, opts.signal);
+    for (;;) {
+      if (res.status === 200 && res.contentType.startsWith('application/jose')) {
+        return openResponse(res.body.trim(), this.#o.identity, this.#o.device, {
+          clientId: this.#o.clientId,
+          now: this.#clock.now(),
+        });
+      }
+      const err = deviceError(res);
+      if (err.code !== 'ERR_AUTHORIZATION_PENDING' && err.code !== 'ERR_SLOW_DOWN') throw err;
+      const info = JSON.parse(res.body) as {
+        auth_req_id: string;
+        interval: number;
+        expires_in: number;
+      };
+      opts.onPending?.({ authReqId: info.auth_req_id, expiresIn: info.expires_in });
+      const waitMs = info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
+      // Fixed at the first answer: past the device's own expiry, its "expired" answer is the one
+      // the caller sees; a shorter timeoutMs ends the wait first.
+      deadline ??= started + (opts.timeoutMs ?? info.expires_in * 1000 + 5000);
+      if (this.#clock.now() + waitMs > deadline)
+        throw new DiscoError('ERR_TIMEOUT', 'The person did not answer in time.');
+      await (this.#o.wait ?? sleep)(waitMs, opts.signal);
+      res = await this.#send(
+        path,
+        { client_secret: this.#o.clientSecret, auth_req_id: info.auth_req_id },
+        opts.signal,
+      );
+    }
+  }
+}

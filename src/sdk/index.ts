@@ -1,0 +1,10 @@
+export { DiscoClient, type DiscoClientOptions, type CallOptions } from './client.js';
+export {
+  createClientIdentity,
+  importClientIdentity,
+  type ClientIdentity,
+} from './client_identity.js';
+export { fetchDeviceInfo } from './device_info.js';
+export { sealRequest, openResponse, type DeviceInfo } from './messages.js';
+export { fetchTransport, type Transport, type TransportResponse } from './transport.js';
+export { DiscoError, isDiscoError, type ErrorCode } from '../protocol/errors/index.js';

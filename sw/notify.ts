@@ -1,0 +1,31 @@
+/// <reference lib="webworker" />
+import type { PendingRecord } from '../src/protocol/auth/records.js';
+import type { WorkerToPage } from '../src/browser/messages.js';
+
+declare const self: ServiceWorkerGlobalScope;
+
+const WHAT: Record<PendingRecord['kind'], string> = {
+  register: 'wants to connect to your device',
+  key_a: 'asks for permission to share',
+  key_b: 'asks to pass on',
+  data: 'asks for',
+};
+
+/**
+ * A request is waiting: every open page of the app reloads its inbox; when none is visible, a
+ * system notification tells the person (if they allowed notifications).
+ */
+export async function notifyPending(p: PendingRecord): Promise<void> {
+  const windows = await self.clients.matchAll({ type: 'window' });
+  const message: WorkerToPage = { type: 'PENDING_CHANGED', id: p.id };
+  for (const w of windows) w.postMessage(message);
+  const visible = windows.some((w) => w.visibilityState === 'visible');
+  if (visible || typeof Notification === 'undefined' || Notification.permission !== 'granted')
+    return;
+  const fields = p.scope.length ? ` ${p.scope.join(', ')}` : '';
+  await self.registration.showNotification(`${p.client.clientName} ${WHAT[p.kind]}${fields}`, {
+    body: 'Open Disco to approve or refuse.',
+    tag: p.id,
+    icon: '/icons/icon-192.png',
+  });
+}
