@@ -3,6 +3,11 @@ import { parseIdentityRecord } from '../identity/parse_identity.js';
 import { IDENTITY, KEYS } from '../identity/identity.js';
 import { assertEntry } from '../vault/validate_entry.js';
 import { VAULT, vaultKey } from '../vault/fields.js';
+import {
+  checkEngineRecord,
+  ENGINE_BACKED_UP,
+  ENGINE_NOT_BACKED_UP,
+} from '../auth/check_records.js';
 
 /**
  * Which collections a backup carries, and how each record is checked on restore. A collection
@@ -26,6 +31,12 @@ const checks: Record<string, Check> = {
     const at = (value as { updatedAt?: unknown }).updatedAt;
     return { ...entry, updatedAt: typeof at === 'number' ? at : now };
   },
+  ...Object.fromEntries(
+    ENGINE_BACKED_UP.map((c) => [
+      c,
+      (key: string, value: unknown) => checkEngineRecord(c, key, value),
+    ]),
+  ),
   settings: (_key, value) => {
     if (JSON.stringify(value).length > 10_000)
       throw new DiscoError('ERR_BACKUP_MALFORMED', 'A setting is too large.');
@@ -33,7 +44,10 @@ const checks: Record<string, Check> = {
   },
 };
 
-export const NOT_BACKED_UP: ReadonlySet<string> = new Set([KEYS.collection]);
+export const NOT_BACKED_UP: ReadonlySet<string> = new Set([
+  KEYS.collection,
+  ...ENGINE_NOT_BACKED_UP,
+]);
 
 export function checkBackupRecord(
   collection: string,
