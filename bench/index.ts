@@ -7,6 +7,11 @@ import type { Store } from '../src/protocol/storage/store.js';
 import { createIdentity } from '../src/protocol/identity/create_identity.js';
 import { systemRandom } from '../src/protocol/encoding/index.js';
 import { PBKDF2_ITERATIONS } from '../src/protocol/identity/passphrase_key.js';
+import { open, seal, issue, verify, TOKEN_TYPES } from '../src/protocol/jose/index.js';
+import { makeDevice } from '../src/testing/engine_harness.js';
+import { createClientIdentity, sealRequest } from '../src/sdk/index.js';
+import { b64u } from '../src/protocol/encoding/index.js';
+import { handleRequest } from '../src/protocol/engine/index.js';
 
 async function measure(name: string, fn: () => Promise<unknown>, minMs = 1000): Promise<number> {
   await fn(); // warm-up
@@ -54,4 +59,101 @@ const keysOnly = await measure('key generation alone (baseline)', async () => {
 });
 console.log(
   `  createIdentity takes ${(keysOnly / full).toFixed(0)}× key generation: the KDF is the cost, on purpose`,
+);
+
+console.log('\nEnvelopes (JWE, A256GCM, 200-byte payload)');
+const payload = new Uint8Array(200).fill(7);
+const x25519 = (await crypto.subtle.generateKey({ name: 'X25519' }, false, [
+  'deriveBits',
+])) as CryptoKeyPair;
+const rsa = (await crypto.subtle.generateKey(
+  {
+    name: 'RSA-OAEP',
+    hash: 'SHA-256',
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+  },
+  false,
+  ['encrypt', 'decrypt'],
+)) as CryptoKeyPair;
+const ecdh = await measure('seal + open, ECDH-ES+A256KW on X25519 (to the device)', async () => {
+  await open(await seal(payload, x25519.publicKey), x25519.privateKey);
+});
+const oaep = await measure('seal + open, RSA-OAEP-256 2048 (to an RSA client)', async () => {
+  await open(await seal(payload, rsa.publicKey), rsa.privateKey);
+});
+console.log(
+  `  seal + open: X25519 runs at ${(ecdh / oaep).toFixed(2)}× RSA (sealing makes an ephemeral key each time)`,
+);
+const toDevice = await seal(payload, x25519.publicKey);
+const toRsa = await seal(payload, rsa.publicKey);
+const openX = await measure('open alone, X25519 (what the device pays)', () =>
+  open(toDevice, x25519.privateKey),
+);
+const openR = await measure('open alone, RSA-OAEP-256 2048 (baseline)', () =>
+  open(toRsa, rsa.privateKey),
+);
+console.log(
+  `  the device opens ${(openX / openR).toFixed(2)}× as many X25519 envelopes as it could RSA ones`,
+);
+
+console.log('\nTokens (EdDSA JWT)');
+const ed = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
+  'sign',
+  'verify',
+])) as CryptoKeyPair;
+const tokens = await measure('issue + verify key A', async () => {
+  const t = await issue(
+    { iss: 'device', sub: 'shop', aud: 'device', scope: 'address', lifetimeSeconds: 600 },
+    ed.privateKey,
+    { typ: TOKEN_TYPES.keyA, now: Date.now },
+  );
+  await verify(t, ed.publicKey, {
+    now: Date.now,
+    issuer: 'device',
+    audience: 'device',
+    typ: TOKEN_TYPES.keyA,
+  });
+});
+const rawSig = await measure('raw Ed25519 sign + verify (baseline)', async () => {
+  const sig = await crypto.subtle.sign('Ed25519', ed.privateKey, payload);
+  await crypto.subtle.verify('Ed25519', ed.publicKey, sig, payload);
+});
+console.log(`  JOSE overhead: tokens run at ${(tokens / rawSig).toFixed(2)}× raw signatures`);
+
+console.log(
+  '\nA whole authorize request through the engine (MemoryStore; rule-approved, so no waiting)',
+);
+const d = await makeDevice();
+const me = await createClientIdentity({ name: 'Bench Shop', clock: d.clock });
+const shop = await d.client('Bench Shop', { identity: me });
+await shop.register();
+d.person.answer = 'remember';
+await shop.requestKeyA(['address']);
+const authorize = await measure(
+  'sealed, signed request → key A (engine + SDK both sides)',
+  async () => {
+    await shop.requestKeyA(['address']);
+  },
+);
+const claims = () => {
+  const now = Math.floor(d.clock.now() / 1000);
+  return {
+    iss: 'bench-shop',
+    aud: d.device.deviceId,
+    iat: now,
+    exp: now + 60,
+    htu: '/disco/auth/authorize',
+    jti: b64u.encode(systemRandom(16)),
+    state: b64u.encode(systemRandom(16)),
+    client_secret: 'secret-of-Bench Shop-'.padEnd(40, 'x'),
+    scope: 'key_b address',
+  };
+};
+const engineOnly = await measure('engine alone (request sealed beforehand)', async () => {
+  const body = new TextEncoder().encode(await sealRequest(claims(), me, d.device));
+  await handleRequest({ method: 'POST', path: '/disco/auth/authorize', headers: {}, body }, d.deps);
+});
+console.log(
+  `  the client side adds ${((engineOnly / authorize - 1) * 100).toFixed(0)} % to a round trip`,
 );
