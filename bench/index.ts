@@ -63,10 +63,8 @@ console.log(
 
 console.log('\nEnvelopes (JWE, A256GCM, 200-byte payload)');
 const payload = new Uint8Array(200).fill(7);
-const x25519 = (await crypto.subtle.generateKey({ name: 'X25519' }, false, [
-  'deriveBits',
-]));
-const rsa = (await crypto.subtle.generateKey(
+const x25519 = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+const rsa = await crypto.subtle.generateKey(
   {
     name: 'RSA-OAEP',
     hash: 'SHA-256',
@@ -75,7 +73,7 @@ const rsa = (await crypto.subtle.generateKey(
   },
   false,
   ['encrypt', 'decrypt'],
-));
+);
 const ecdh = await measure('seal + open, ECDH-ES+A256KW on X25519 (to the device)', async () => {
   await open(await seal(payload, x25519.publicKey), x25519.privateKey);
 });
@@ -98,10 +96,7 @@ console.log(
 );
 
 console.log('\nTokens (EdDSA JWT)');
-const ed = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
-  'sign',
-  'verify',
-]));
+const ed = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
 const tokens = await measure('issue + verify key A', async () => {
   const t = await issue(
     { iss: 'device', sub: 'shop', aud: 'device', scope: 'address', lifetimeSeconds: 600 },

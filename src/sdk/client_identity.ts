@@ -78,7 +78,7 @@ export async function createClientIdentity(opts: {
           modulusLength: 2048,
         }
       : { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await crypto.subtle.generateKey(alg, true, ['sign', 'verify']));
+  const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const now = opts.clock.now();
   const usage =
     x509.KeyUsageFlags.digitalSignature |

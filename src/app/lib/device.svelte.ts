@@ -103,6 +103,11 @@ export class Device {
     await this.#reloadVault();
   }
 
+  /** Reads the vault again: another tab of the app may have changed it. */
+  refreshVault(): Promise<void> {
+    return this.#reloadVault();
+  }
+
   async #reloadVault(): Promise<void> {
     const records = await this.store.list<VaultEntry>(VAULT);
     this.vault = records

@@ -1,5 +1,5 @@
 /** Hash routes: the app is one page, and a route survives reload and works offline. */
-export const ROUTES = ['vault', 'settings'] as const;
+export const ROUTES = ['inbox', 'vault', 'connections', 'activity', 'settings'] as const;
 export type Route = (typeof ROUTES)[number];
 
 function current(): Route {

@@ -1,0 +1,209 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { decodeJwt } from 'jose';
+import { isDiscoError } from '../src/sdk/index.js';
+import { test, expect, createDevice, addField, controlled } from './fixtures.js';
+import { makeRp, pageTransport, tamperingTransport } from './rp.js';
+
+/** The device page (the person) and a second page of the same origin that carries RP traffic. */
+async function setUp(page: Page, context: BrowserContext) {
+  await createDevice(page);
+  await addField(page, 'Postal address', {
+    'Street and number': '221B Baker Street',
+    'Postal code (optional)': 'NW1 6XE',
+    'City or town': 'London',
+    Country: 'United Kingdom',
+  });
+  await addField(page, 'E-mail', { 'E-mail': 'sherlock@example.org' });
+  await controlled(page);
+  const wire = await context.newPage();
+  await wire.goto('/');
+  await controlled(wire);
+  const transport = pageTransport(wire);
+  const shop = await makeRp('Shop', transport);
+  const courier = await makeRp('Courier', transport, { trusted: true, kind: 'RSA' });
+  return { transport, shop, courier, wire };
+}
+
+/** The person answers the one waiting request of `client` in the inbox. */
+async function answer(page: Page, client: string, approve: boolean, remember = false) {
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  const card = page
+    .locator('article')
+    .filter({ has: page.getByRole('button', { name: `Approve ${client}'s request` }) });
+  await expect(card).toHaveCount(1);
+  if (remember) await card.getByLabel(`Always allow ${client} to ask for this`).check();
+  await card
+    .getByRole('button', { name: `${approve ? 'Approve' : 'Refuse'} ${client}'s request` })
+    .click();
+  await expect(card).toHaveCount(0);
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'resolved';
+  } catch (err) {
+    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
+  }
+}
+
+test('the seed scenario: shop registers, key A, key B for the courier; the courier gets the address', async ({
+  page,
+  context,
+}) => {
+  const { shop, courier } = await setUp(page, context);
+
+  const registered = shop.client.register();
+  await answer(page, 'Shop', true);
+  expect(await registered).toMatchObject({ status: 'registered', client_id: 'shop' });
+
+  const keyA = shop.client.requestKeyA(['address']);
+  await expect(page.getByText(/asks permission to share/i)).toBeVisible();
+  await answer(page, 'Shop', true);
+  const { key_a } = await keyA;
+
+  const keyB = shop.client.requestKeyB(key_a, courier.audience, ['address']);
+  await answer(page, 'Shop', true);
+  const { key_b } = await keyB;
+
+  const courierRegistered = courier.client.register();
+  await answer(page, 'Courier', true);
+  await courierRegistered;
+
+  const release = courier.client.exchangeKeyB(key_b);
+  // the consent screen shows the values that will leave the device
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  await expect(page.getByText('221B Baker Street', { exact: false })).toBeVisible();
+  await answer(page, 'Courier', true);
+  const { fields } = await release;
+  expect(fields).toEqual({
+    address: {
+      street_address: '221B Baker Street',
+      postal_code: 'NW1 6XE',
+      locality: 'London',
+      country: 'United Kingdom',
+    },
+  });
+
+  // the person sees who got what, under which grant
+  await page.getByRole('link', { name: 'Activity' }).click();
+  const released = page
+    .locator('[data-testid^="activity-"]')
+    .filter({ hasText: 'Courier' })
+    .first();
+  await expect(released).toContainText(/address/i);
+  await page.getByRole('link', { name: 'Connections' }).click();
+  await expect(page.getByTestId('client-shop')).toBeVisible();
+  await expect(page.getByTestId('client-courier')).toBeVisible();
+
+  // a replayed key B is refused
+  expect(await codeOf(courier.client.exchangeKeyB(key_b))).toBe('ERR_KEY_B_USED');
+});
+
+test('a refusal reaches the RP as access_denied and nothing is issued', async ({
+  page,
+  context,
+}) => {
+  const { shop } = await setUp(page, context);
+  const registered = shop.client.register();
+  await answer(page, 'Shop', false);
+  expect(await codeOf(registered)).toBe('ERR_ACCESS_DENIED');
+  await page.getByRole('link', { name: 'Connections' }).click();
+  await expect(page.getByTestId('client-shop')).toHaveCount(0);
+});
+
+test('a request left pending survives a reload of the device app, then the approval goes through', async ({
+  page,
+  context,
+}) => {
+  const { shop } = await setUp(page, context);
+  const registered = shop.client.register();
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  await expect(page.getByRole('button', { name: "Approve Shop's request" })).toBeVisible();
+  await page.reload();
+  await answer(page, 'Shop', true);
+  expect(await registered).toMatchObject({ status: 'registered' });
+});
+
+test('revoking a grant stops key A; "always allow" answers without asking; wrong audience and tampering are refused', async ({
+  page,
+  context,
+}) => {
+  const { shop, courier, transport } = await setUp(page, context);
+  const other = await makeRp('Other Courier', transport, { trusted: true });
+  for (const rp of [shop, courier, other]) {
+    const p = rp.client.register();
+    await answer(page, rp === shop ? 'Shop' : rp === courier ? 'Courier' : 'Other Courier', true);
+    await p;
+  }
+  // "always allow" for key A
+  const first = shop.client.requestKeyA(['address']);
+  await answer(page, 'Shop', true, true);
+  const { key_a } = await first;
+  const second = await shop.client.requestKeyA(['address']);
+  expect(second.key_a).not.toBe(key_a);
+
+  // key B for the courier, presented by another trusted client
+  const keyB = shop.client.requestKeyB(key_a, courier.audience, ['address']);
+  await answer(page, 'Shop', true);
+  const { key_b } = await keyB;
+  expect(await codeOf(other.client.exchangeKeyB(key_b))).toBe('ERR_AUDIENCE_MISMATCH');
+
+  // a byte changed in flight, either way
+  const tamperedShop = await makeRp('Shop', tamperingTransport(transport, 'request'), {
+    identity: shop.identity,
+  });
+  expect(await codeOf(tamperedShop.client.requestKeyA(['address']))).toBe(
+    'ERR_JWE_DECRYPTION_FAILED',
+  );
+  const tamperedAnswer = await makeRp('Shop', tamperingTransport(transport, 'answer'), {
+    identity: shop.identity,
+  });
+  expect(await codeOf(tamperedAnswer.client.requestKeyA(['address']))).toMatch(
+    /^ERR_(JWE_DECRYPTION_FAILED|JWE_MALFORMED|RESPONSE_UNTRUSTED)$/,
+  );
+
+  // the person revokes the first grant: that key A stops working
+  await page.getByRole('link', { name: 'Connections' }).click();
+  const grant = page.getByTestId(`grant-${decodeJwt(key_a).jti!}`);
+  await grant.getByRole('button', { name: /^Revoke Shop's permission/ }).click();
+  await grant.getByRole('button', { name: 'Yes, revoke' }).click();
+  expect(await codeOf(shop.client.requestKeyB(key_a, courier.audience, ['address']))).toBe(
+    'ERR_GRANT_REVOKED',
+  );
+  // and removing the client stops everything it does
+  await page.getByRole('button', { name: 'Remove Shop' }).click();
+  await page.getByRole('button', { name: 'Yes, remove' }).click();
+  expect(await codeOf(shop.client.requestKeyA(['address']))).toBe('ERR_CLIENT_UNKNOWN');
+});
+
+test('an expired key B is refused', async ({ page, context }) => {
+  const { shop, courier, transport } = await setUp(page, context);
+  for (const [rp, name] of [
+    [shop, 'Shop'],
+    [courier, 'Courier'],
+  ] as const) {
+    const p = rp.client.register();
+    await answer(page, name, true);
+    await p;
+  }
+  const a = shop.client.requestKeyA(['address']);
+  await answer(page, 'Shop', true);
+  const b = shop.client.requestKeyB((await a).key_a, courier.audience, ['address']);
+  await answer(page, 'Shop', true);
+  const { key_b } = await b;
+  // Six minutes pass, on the device (its service worker) and at the courier.
+  const skew = 6 * 60 * 1000;
+  const [worker] = context.serviceWorkers();
+  expect(worker).toBeDefined();
+  await worker!.evaluate((ms) => {
+    const real = Date.now.bind(Date);
+    Date.now = () => real() + ms;
+  }, skew);
+  const late = await makeRp('Courier', transport, {
+    trusted: true,
+    identity: courier.identity,
+    clock: { now: () => Date.now() + skew },
+  });
+  expect(await codeOf(late.client.exchangeKeyB(key_b))).toBe('ERR_JWT_EXPIRED');
+});
