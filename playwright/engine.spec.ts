@@ -207,3 +207,64 @@ test('an expired key B is refused', async ({ page, context }) => {
   });
   expect(await codeOf(late.client.exchangeKeyB(key_b))).toBe('ERR_JWT_EXPIRED');
 });
+
+test('a request that arrives while no Disco window is visible raises a system notification', async ({
+  page,
+  context,
+}) => {
+  const { shop } = await setUp(page, context);
+  await context.grantPermissions(['notifications']);
+  const [worker] = context.serviceWorkers();
+  // Headless Chromium reports every tab as visible, so a backgrounded app cannot exist here:
+  // the one double in this test makes the worker see its windows as hidden. Everything else
+  // (the engine, the pending record, showNotification) is the real service worker.
+  await worker!.evaluate(() => {
+    const sw = self as unknown as ServiceWorkerGlobalScope;
+    const real = sw.clients.matchAll.bind(sw.clients);
+    const hidden = (c: Client) =>
+      new Proxy(c, {
+        get: (target, key) => {
+          if (key === 'visibilityState') return 'hidden';
+          const v = Reflect.get(target, key) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+    sw.clients.matchAll = (async (opts?: ClientQueryOptions) =>
+      (await real(opts)).map(hidden)) as typeof sw.clients.matchAll;
+  });
+  const registered = shop.client.register();
+  await expect
+    .poll(() =>
+      worker!.evaluate(async () =>
+        (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map(
+          (n) => n.title,
+        ),
+      ),
+    )
+    .toEqual(['Shop wants to connect to your device']);
+  await answer(page, 'Shop', true);
+  await registered;
+});
+
+test('without notification permission, nothing is shown, and the open inbox updates by itself', async ({
+  page,
+  context,
+}) => {
+  const { shop } = await setUp(page, context);
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  await expect(page.getByText('No requests waiting.')).toBeVisible();
+  const registered = shop.client.register();
+  // no reload, no navigation: the worker's PENDING_CHANGED message brings the request in
+  await expect(page.getByRole('button', { name: "Approve Shop's request" })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Requests (1)' })).toBeVisible();
+  const [worker] = context.serviceWorkers();
+  expect(
+    await worker!.evaluate(
+      async () =>
+        (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications())
+          .length,
+    ),
+  ).toBe(0);
+  await page.getByRole('button', { name: "Approve Shop's request" }).click();
+  await registered;
+});
