@@ -38,6 +38,12 @@ async function answer(page: Page, client: string, approve: boolean, remember = f
   await expect(card).toHaveCount(0);
 }
 
+/** The parts of a service worker's global scope these tests touch (Node typings lack WebWorker). */
+interface SwScope {
+  clients: { matchAll(opts?: unknown): Promise<object[]> };
+  registration: { getNotifications(): Promise<Array<{ title: string }>> };
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -219,9 +225,9 @@ test('a request that arrives while no Disco window is visible raises a system no
   // the one double in this test makes the worker see its windows as hidden. Everything else
   // (the engine, the pending record, showNotification) is the real service worker.
   await worker!.evaluate(() => {
-    const sw = self as unknown as ServiceWorkerGlobalScope;
+    const sw = self as unknown as SwScope;
     const real = sw.clients.matchAll.bind(sw.clients);
-    const hidden = (c: Client) =>
+    const hidden = (c: object) =>
       new Proxy(c, {
         get: (target, key) => {
           if (key === 'visibilityState') return 'hidden';
@@ -229,16 +235,13 @@ test('a request that arrives while no Disco window is visible raises a system no
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },
       });
-    sw.clients.matchAll = (async (opts?: ClientQueryOptions) =>
-      (await real(opts)).map(hidden)) as typeof sw.clients.matchAll;
+    sw.clients.matchAll = async (opts?: unknown) => (await real(opts)).map(hidden);
   });
   const registered = shop.client.register();
   await expect
     .poll(() =>
       worker!.evaluate(async () =>
-        (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map(
-          (n) => n.title,
-        ),
+        (await (self as unknown as SwScope).registration.getNotifications()).map((n) => n.title),
       ),
     )
     .toEqual(['Shop wants to connect to your device']);
@@ -260,9 +263,7 @@ test('without notification permission, nothing is shown, and the open inbox upda
   const [worker] = context.serviceWorkers();
   expect(
     await worker!.evaluate(
-      async () =>
-        (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications())
-          .length,
+      async () => (await (self as unknown as SwScope).registration.getNotifications()).length,
     ),
   ).toBe(0);
   await page.getByRole('button', { name: "Approve Shop's request" }).click();
