@@ -106,4 +106,10 @@ export function checkEngineRecord(collection: string, key: string, value: unknow
 
 export const ENGINE_BACKED_UP: readonly string[] = Object.keys(SPECS);
 /** Transient: pending requests expire in minutes, the replay cache with them. */
-export const ENGINE_NOT_BACKED_UP: readonly string[] = [COLLECTIONS.pending, COLLECTIONS.seen];
+/** Transient: pending requests expire in minutes, the replay cache with them; pairings matter only
+ * until the company registers. */
+export const ENGINE_NOT_BACKED_UP: readonly string[] = [
+  COLLECTIONS.pending,
+  COLLECTIONS.seen,
+  'pairings',
+];

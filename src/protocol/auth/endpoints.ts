@@ -19,6 +19,7 @@ import {
   type PendingRecord,
 } from './records.js';
 import { findRule } from './rules.js';
+import { PAIRINGS, type PairingRecord } from '../pairing/pairing.js';
 
 const bad = (why: string) => new DiscoError('ERR_REQUEST_MALFORMED', why);
 const str = (v: unknown, max: number, what: string, pattern?: RegExp): string => {
@@ -86,6 +87,14 @@ export async function register(req: EngineRequest, ctx: AuthContext): Promise<En
   if (typeof c.is_trusted !== 'boolean') throw bad('is_trusted must be true or false.');
   if (await ctx.store.get(COLLECTIONS.clients, clientId))
     throw new DiscoError('ERR_CLIENT_EXISTS', `A client ${clientId} is already registered.`);
+  // Paired through a relay: the RP must show it decrypted the challenge sealed to its key.
+  const pairing = await ctx.store.get<PairingRecord>(PAIRINGS, r.cert.thumbprint);
+  if (pairing && c.challenge !== pairing.challenge) {
+    throw new DiscoError(
+      'ERR_REQUEST_MALFORMED',
+      'The pairing challenge does not match: this is not the company you paired with.',
+    );
+  }
   const p = makePending(
     {
       kind: 'register',
@@ -96,11 +105,14 @@ export async function register(req: EngineRequest, ctx: AuthContext): Promise<En
         certificate: certificateView(r.cert, r.trust),
       },
       scope: [],
+      ...(pairing
+        ? { pairing: { uid: pairing.uid, confirmedOutOfBand: pairing.confirmedOutOfBand } }
+        : {}),
       work: {
         jti: c.jti,
         certificatePem: c.certificate,
         secretHash: await sha256b64u(secret),
-        challengeProved: typeof c.challenge === 'string',
+        challengeProved: pairing !== undefined,
       },
     },
     ctx,

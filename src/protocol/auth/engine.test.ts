@@ -381,3 +381,40 @@ describe('backup carries the engine state', () => {
     expect(await target.listAll()).toEqual([]);
   });
 });
+
+describe('pairing challenge', () => {
+  it('a company paired through the relay must prove it decrypted the challenge', async () => {
+    const d = await makeDevice();
+    const me = await createClientIdentity({ name: 'Paired Shop', clock: d.clock });
+    const der = Uint8Array.from(atob(me.certificatePem.replace(/-----[^-]+-----|\s/g, '')), (c) =>
+      c.charCodeAt(0),
+    );
+    const thumbprint = b64u.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', der)));
+    await d.store.write([
+      {
+        op: 'put',
+        collection: 'pairings',
+        key: thumbprint,
+        value: {
+          thumbprint,
+          uid: 'K7QF-2M4D',
+          challenge: 'the-real-challenge',
+          relay: 'http://relay',
+          pairedAt: T0,
+          confirmedOutOfBand: true,
+        },
+      },
+    ]);
+    const shop = await d.client('Paired Shop', { identity: me });
+    expect(await codeOf(shop.register('a-guessed-challenge'))).toBe('ERR_REQUEST_MALFORMED');
+    expect(await codeOf(shop.register())).toBe('ERR_REQUEST_MALFORMED');
+    expect(await shop.register('the-real-challenge')).toMatchObject({ status: 'registered' });
+    expect(d.person.decided.at(-1)?.pairing).toEqual({
+      uid: 'K7QF-2M4D',
+      confirmedOutOfBand: true,
+    });
+    expect(
+      (await d.store.get<ClientRecord>(COLLECTIONS.clients, 'paired-shop'))?.challengeProved,
+    ).toBe(true);
+  });
+});

@@ -101,6 +101,8 @@ export interface PendingRecord {
   audience?: { clientId: string; clientName?: string; thumbprint: string };
   via?: { clientId: string; clientName: string };
   grantId?: string;
+  /** register: the pairing this company came through, and whether its QR code confirmed it. */
+  pairing?: { uid: string; confirmedOutOfBand: boolean };
   /** What completing the request needs (never shown). */
   work: Record<string, unknown>;
   /** The sealed answer for the client, once decided. */
