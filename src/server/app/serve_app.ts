@@ -7,16 +7,31 @@ import { securityHeaders } from './security_headers.js';
  * Serves the built device app (`dist/`). The service worker and the HTML are never cached by
  * HTTP (updates must be seen at once); hashed assets are immutable.
  */
-export function serveApp(dir: string, opts: { connectSrc?: readonly string[] } = {}): Express {
+export interface AppOptions {
+  /** The relay the app uses unless the person chooses another (served as /app-config.json). */
+  relayUrl?: string;
+  /** Extra origins the page may connect to (the CSP's connect-src): the relay, http and ws. */
+  connectSrc?: readonly string[];
+}
+
+export function serveApp(dir: string, opts: AppOptions = {}): Express {
   if (!existsSync(join(dir, 'index.html'))) {
     throw new Error(`No built app in ${dir}: run "npm run build" first.`);
   }
-  const headers = securityHeaders(opts);
+  const relay = opts.relayUrl ? new URL(opts.relayUrl) : undefined;
+  const connectSrc = [
+    ...(opts.connectSrc ?? []),
+    ...(relay ? [relay.origin, `${relay.protocol === 'https:' ? 'wss' : 'ws'}://${relay.host}`] : []),
+  ];
+  const headers = securityHeaders({ connectSrc });
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
     res.set(headers);
     next();
+  });
+  app.get('/app-config.json', (_req, res) => {
+    res.set('cache-control', 'no-store').json({ relayUrl: relay?.origin ?? null });
   });
   app.use(
     express.static(dir, {
