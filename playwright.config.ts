@@ -10,6 +10,10 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebRTC between loopback addresses (the relay's Node peer and the device page), and the media
+  // permission Chromium requires before it exposes local candidates (ENVIRONMENT.md).
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-ui-for-media-stream',
 ];
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -15,12 +15,17 @@ export async function fetchDeviceInfo(
   const res = await transport.get('/disco/.well-known/disco-configuration');
   if (res.status !== 200)
     throw new DiscoError('ERR_DEVICE_UNREACHABLE', `The device answered HTTP ${res.status}.`);
-  const cfg = JSON.parse(res.body) as {
-    device_id: string;
-    jwks: { keys: Array<Record<string, string>> };
-  };
-  const sig = cfg.jwks.keys.find((k) => k.use === 'sig' && k.crv === 'Ed25519');
-  const enc = cfg.jwks.keys.find((k) => k.use === 'enc' && k.crv === 'X25519');
+  let cfg: { device_id?: unknown; jwks?: { keys?: unknown } };
+  try {
+    cfg = JSON.parse(res.body) as typeof cfg;
+  } catch {
+    throw new DiscoError('ERR_RESPONSE_UNTRUSTED', 'The device metadata is not JSON.');
+  }
+  const keys = (Array.isArray(cfg.jwks?.keys) ? cfg.jwks.keys : []) as Array<
+    Record<string, string>
+  >;
+  const sig = keys.find((k) => k.use === 'sig' && k.crv === 'Ed25519' && typeof k.x === 'string');
+  const enc = keys.find((k) => k.use === 'enc' && k.crv === 'X25519' && typeof k.x === 'string');
   if (!sig || !enc)
     throw new DiscoError('ERR_RESPONSE_UNTRUSTED', 'The device metadata lacks its keys.');
   const signingJwk = { kty: 'OKP', crv: 'Ed25519', x: sig.x! };

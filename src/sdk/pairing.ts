@@ -58,6 +58,8 @@ export async function startPairing(
   const der = me.certificatePem.replace(/-----[^-]+-----|\s/g, '');
   const res = await fetchFn(`${base}/uid${query}`, {
     headers: { 'disco-client-certificate': der },
+  }).catch((cause: unknown) => {
+    throw new DiscoError('ERR_TRANSPORT_FAILED', `The relay ${base} cannot be reached.`, { cause });
   });
   if (!res.ok) throw await relayError(res);
   const body = (await res.json()) as {

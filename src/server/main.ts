@@ -1,21 +1,81 @@
 import { resolve } from 'node:path';
 import { serveApp } from './app/serve_app.js';
 import { listen } from './listen.js';
+import { startRelay } from './relay/index.js';
+import { PeerDeviceLink } from './peer/peer_device_link.js';
 
 /**
- * `npm start`: one process for everything Disco runs locally. Today: the device app.
- * Configuration by environment: DISCO_HOST (default 127.0.0.1), DISCO_APP_PORT (default 8710),
- * DISCO_APP_DIR (default ./dist).
+ * `npm start`: one process for everything Disco runs locally — the device app, the relay (with
+ * its PeerJS signalling and its WebRTC link to devices) and the demo relying parties — on
+ * 127.0.0.1 unless told otherwise. Environment: DISCO_HOST, DISCO_APP_PORT (8710),
+ * DISCO_RELAY_PORT (8711), DISCO_SHOP_PORT (8712), DISCO_COURIER_PORT (8713), DISCO_APP_DIR
+ * (./dist), DISCO_DATA_DIR (./.cache), DISCO_RELAY_TAMPER=1 (tests only: the relay flips a byte
+ * of every tunnelled request).
  */
-const host = process.env.DISCO_HOST ?? '127.0.0.1';
-const appPort = Number(process.env.DISCO_APP_PORT ?? 8710);
-const appDir = resolve(process.env.DISCO_APP_DIR ?? 'dist');
+const env = process.env;
 
-const app = await listen(serveApp(appDir), appPort, host);
-console.log(`Disco is running.\n\n  Device app   ${app.url}/\n\nPress Ctrl+C to stop.`);
+process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') {
+    console.error(`\nA port Disco needs is taken (${err.message.replace(/^.*in use /, '')}).`);
+    console.error(
+      'Stop the other program, or choose ports with DISCO_APP_PORT, DISCO_RELAY_PORT, DISCO_SHOP_PORT, DISCO_COURIER_PORT.',
+    );
+  } else console.error(err);
+  process.exit(1);
+});
+const host = env.DISCO_HOST ?? '127.0.0.1';
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const dataDir = resolve(env.DISCO_DATA_DIR ?? '.cache');
 
+const relay = await startRelay({
+  host,
+  port: port('DISCO_RELAY_PORT', 8711),
+  production: false,
+  allowLoopbackCallbacks: true,
+  tamperForTests: env.DISCO_RELAY_TAMPER === '1',
+  deviceLink: async (relayUrl, relay) => {
+    const url = new URL(relayUrl);
+    const link = new PeerDeviceLink({
+      host: url.hostname,
+      port: Number(url.port),
+      path: '/peerjs',
+      // A device that is not connected to this relay fails at once, not after a timeout.
+      isRegistered: (peerId) => relay.hasPeer(peerId),
+      ...(host === '0.0.0.0' ? {} : { bindAddress: host }),
+    });
+    await link.start();
+    return link;
+  },
+});
+const app = await listen(
+  serveApp(resolve(env.DISCO_APP_DIR ?? 'dist'), { relayUrl: relay.publicUrl }),
+  port('DISCO_APP_PORT', 8710),
+  host,
+);
+const { startDemos } = await import('../demo/index.js');
+const demos = await startDemos({
+  relayUrl: relay.publicUrl,
+  host,
+  shopPort: port('DISCO_SHOP_PORT', 8712),
+  courierPort: port('DISCO_COURIER_PORT', 8713),
+  dataDir: resolve(dataDir, 'demo'),
+});
+
+console.log(`Disco is running.
+
+  Device app      ${app.url}/
+  Relay           ${relay.publicUrl}/   (health: ${relay.publicUrl}/healthz)
+  Demo shop       ${demos.shopUrl}/
+  Demo courier    ${demos.courierUrl}/
+
+Open the device app, set it up, then open the shop and click "Connect with Disco".
+Press Ctrl+C to stop.`);
+
+let stopping = false;
 const stop = () => {
-  void app.close().then(() => process.exit(0));
+  if (stopping) return;
+  stopping = true;
+  void Promise.allSettled([demos.close(), app.close(), relay.close()]).then(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

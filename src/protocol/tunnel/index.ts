@@ -6,3 +6,18 @@ export {
   PEER_TOKEN_TYP,
   PEER_TOKEN_MAX_AGE_SECONDS,
 } from './peer_token.js';
+export {
+  encodeFrame,
+  decodeFrame,
+  messageFrames,
+  TUNNEL_CHUNK_BYTES,
+  TUNNEL_MAX_CHUNKS,
+  TUNNEL_MAX_IN_FLIGHT,
+  type Frame,
+  type RequestHead,
+  type ResponseHead,
+  type ChunkFrame,
+  type CancelFrame,
+} from './frames.js';
+export { TunnelClient, type TunnelClientOptions } from './tunnel_client.js';
+export { TunnelServer, type TunnelServerOptions } from './tunnel_server.js';

@@ -21,7 +21,9 @@ export function serveApp(dir: string, opts: AppOptions = {}): Express {
   const relay = opts.relayUrl ? new URL(opts.relayUrl) : undefined;
   const connectSrc = [
     ...(opts.connectSrc ?? []),
-    ...(relay ? [relay.origin, `${relay.protocol === 'https:' ? 'wss' : 'ws'}://${relay.host}`] : []),
+    ...(relay
+      ? [relay.origin, `${relay.protocol === 'https:' ? 'wss' : 'ws'}://${relay.host}`]
+      : []),
   ];
   const headers = securityHeaders({ connectSrc });
   const app = express();

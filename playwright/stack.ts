@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+
+export interface Stack {
+  app: string;
+  relay: string;
+  shop: string;
+  courier: string;
+  process: ChildProcess;
+  /** Everything the process printed (JSON log lines included). */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Starts `src/server/main.ts` — what `npm start` runs — as a real child process on free ports:
+ * the device app, the relay and the demo shop and courier. `env` adds settings (for example
+ * DISCO_RELAY_TAMPER=1). Resolves once it prints its URLs.
+ */
+export async function startStack(
+  env: Record<string, string> = {},
+  ports?: Partial<Record<'app' | 'relay' | 'shop' | 'courier', number>>,
+): Promise<Stack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'disco-stack-'));
+  const p = {
+    app: ports?.app ?? (await freePort()),
+    relay: ports?.relay ?? (await freePort()),
+    shop: ports?.shop ?? (await freePort()),
+    courier: ports?.courier ?? (await freePort()),
+  };
+  const child = spawn(
+    process.execPath,
+    [resolve('node_modules/tsx/dist/cli.mjs'), 'src/server/main.ts'],
+    {
+      env: {
+        ...process.env,
+        DISCO_APP_PORT: String(p.app),
+        DISCO_RELAY_PORT: String(p.relay),
+        DISCO_SHOP_PORT: String(p.shop),
+        DISCO_COURIER_PORT: String(p.courier),
+        DISCO_DATA_DIR: dataDir,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((ok, fail) => {
+    const t = setTimeout(() => fail(new Error(`the stack did not start:\n${out}`)), 30_000);
+    const check = () => {
+      if (out.includes('Disco is running.')) {
+        clearTimeout(t);
+        ok();
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => fail(new Error(`the stack exited (${code}):\n${out}`)));
+  });
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  return {
+    app: url(p.app),
+    relay: url(p.relay),
+    shop: url(p.shop),
+    courier: url(p.courier),
+    process: child,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once('exit', ok));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

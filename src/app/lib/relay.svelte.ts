@@ -1,0 +1,252 @@
+import { Peer, type DataConnection } from 'peerjs';
+import { DiscoError } from '../../protocol/errors/index.js';
+import {
+  makePeerToken,
+  peerIdOf,
+  type TunnelRequest,
+  type TunnelResponse,
+} from '../../protocol/tunnel/index.js';
+import { TunnelServer } from '../../protocol/tunnel/tunnel_server.js';
+import { parsePairingCode, PAIRINGS, type PairingRecord } from '../../protocol/pairing/pairing.js';
+import { parseCertificate } from '../../protocol/x509/index.js';
+import { loadDevice } from '../../protocol/identity/index.js';
+import type { IdbStore } from '../../browser/idb_store.js';
+
+export type RelayStatus = 'off' | 'connecting' | 'connected' | 'reconnecting';
+const SETTINGS = 'settings';
+const RELAY_KEY = 'relay_url';
+const MAX_BACKOFF_MS = 30_000;
+
+/** Checks a relay URL a person typed: http(s), no credentials, no path beyond `/`. */
+export function checkRelayUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw new DiscoError(
+      'ERR_INVALID_INPUT',
+      'Enter the relay address, like https://relay.example.',
+    );
+  }
+  if (
+    !/^https?:$/.test(url.protocol) ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw new DiscoError(
+      'ERR_INVALID_INPUT',
+      'A relay address is http(s)://host[:port] with nothing after it.',
+    );
+  }
+  return url.origin;
+}
+
+/**
+ * The relay bridge (DESIGN.md "the parts"): the page holds the device's PeerJS peer — WebRTC is
+ * not available in service workers — and turns each tunnelled request into `fetch('/disco/…')`,
+ * which the service worker answers. The peer id derives from the identity key and the relay
+ * accepts it only with a token signed by that key; every (re)connection makes a fresh token.
+ */
+export class Relay {
+  status = $state<RelayStatus>('off');
+  url = $state('');
+  error = $state('');
+  #peer: Peer | undefined;
+  #store: IdbStore | undefined;
+  #retries = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = true;
+
+  async start(store: IdbStore): Promise<void> {
+    this.#store = store;
+    this.url = (await store.get<string>(SETTINGS, RELAY_KEY)) ?? (await defaultRelay()) ?? '';
+    this.#stopped = false;
+    if (this.url) await this.#connect();
+  }
+
+  async setUrl(input: string): Promise<void> {
+    const url = checkRelayUrl(input);
+    await this.#store?.write([{ op: 'put', collection: SETTINGS, key: RELAY_KEY, value: url }]);
+    this.url = url;
+    this.stop();
+    this.#stopped = false;
+    await this.#connect();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#peer?.destroy();
+    this.#peer = undefined;
+    this.status = 'off';
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped || !this.#store) return;
+    const device = await loadDevice(this.#store);
+    if (!device) return;
+    this.status = this.#retries ? 'reconnecting' : 'connecting';
+    const url = new URL(this.url);
+    const token = await makePeerToken(
+      device.keys.signing,
+      device.identity.signingJwk,
+      device.identity.deviceId,
+      Date.now(),
+    );
+    this.#peer?.destroy();
+    const peer = new Peer(peerIdOf(device.identity.deviceId), {
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      path: '/peerjs',
+      secure: url.protocol === 'https:',
+      key: 'peerjs',
+      token,
+      debug: 0,
+      // Never PeerJS's public STUN/TURN defaults; a deployment configures its own TURN servers.
+      config: { iceServers: [] },
+    });
+    this.#peer = peer;
+    peer.on('open', () => {
+      this.status = 'connected';
+      this.error = '';
+      this.#retries = 0;
+    });
+    peer.on('connection', (conn) => this.#serve(conn));
+    peer.on('disconnected', () => this.#retry(peer));
+    peer.on('error', (err) => {
+      this.error =
+        err.type === 'unavailable-id'
+          ? 'The relay refused this device.'
+          : 'The relay cannot be reached.';
+      this.#retry(peer);
+    });
+  }
+
+  #retry(peer: Peer): void {
+    if (this.#stopped || peer !== this.#peer) return;
+    peer.destroy();
+    this.status = 'reconnecting';
+    clearTimeout(this.#timer);
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.#retries++);
+    this.#timer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  #serve(conn: DataConnection): void {
+    const server = new TunnelServer({
+      send: (frame) => void conn.send(frame),
+      handle: (req) => forward(req),
+    });
+    conn.on('data', (data) => {
+      if (data instanceof ArrayBuffer || data instanceof Uint8Array) server.receive(data);
+    });
+    conn.on('close', () => server.close());
+    conn.on('error', () => server.close());
+  }
+
+  /** Pairs with a company from the code it shows; returns what the person should check. */
+  async pair(
+    code: string,
+  ): Promise<{ commonName: string; thumbprint: string; confirmed: boolean }> {
+    const store = this.#store;
+    const device = store ? await loadDevice(store) : undefined;
+    if (!store || !device)
+      throw new DiscoError('ERR_IDENTITY_MISSING', 'Set up this device first.');
+    if (!this.url) throw new DiscoError('ERR_INVALID_INPUT', 'Choose a relay in Settings first.');
+    const parsed = parsePairingCode(code);
+    if (parsed.relay && checkRelayUrl(parsed.relay) !== this.url) {
+      throw new DiscoError(
+        'ERR_INVALID_INPUT',
+        `This code is for another relay (${parsed.relay}). Change the relay in Settings first.`,
+      );
+    }
+    const peerId = peerIdOf(device.identity.deviceId);
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/uid`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          uid: parsed.uid,
+          device_id: device.identity.deviceId,
+          peer_id: peerId,
+          public_key: device.identity.signingJwk,
+          proxy_url: `${this.url}/p/${peerId}/`,
+        }),
+      });
+    } catch (cause) {
+      throw new DiscoError(
+        'ERR_TRANSPORT_FAILED',
+        'The relay cannot be reached. Check your connection.',
+        { cause },
+      );
+    }
+    const body = (await res.json().catch(() => ({}))) as {
+      certificate?: string;
+      challenge?: string;
+      error_description?: string;
+    };
+    if (!res.ok || typeof body.certificate !== 'string' || typeof body.challenge !== 'string') {
+      throw new DiscoError(
+        'ERR_NOT_FOUND',
+        body.error_description ?? 'This pairing code is unknown or has expired. Ask for a new one.',
+      );
+    }
+    const cert = await parseCertificate(body.certificate);
+    if (parsed.thumbprint && parsed.thumbprint !== cert.thumbprint) {
+      throw new DiscoError(
+        'ERR_CERT_UNTRUSTED',
+        'The relay handed over a different company than the QR code names. Do not continue.',
+      );
+    }
+    const record: PairingRecord = {
+      thumbprint: cert.thumbprint,
+      uid: parsed.uid,
+      challenge: body.challenge,
+      relay: this.url,
+      pairedAt: Date.now(),
+      confirmedOutOfBand: parsed.thumbprint !== undefined,
+    };
+    await store.write([{ op: 'put', collection: PAIRINGS, key: cert.thumbprint, value: record }]);
+    return {
+      commonName: cert.subjectCommonName ?? cert.subject,
+      thumbprint: cert.thumbprint,
+      confirmed: record.confirmedOutOfBand,
+    };
+  }
+}
+
+/** Answers one tunnelled request through the service worker, which owns `/disco/*`. */
+async function forward(req: TunnelRequest): Promise<TunnelResponse> {
+  const path = new URL(req.path, location.origin);
+  if (path.origin !== location.origin || !path.pathname.startsWith('/disco/')) {
+    return {
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: new TextEncoder().encode('{"error":"invalid_request","code":"ERR_NOT_FOUND"}'),
+    };
+  }
+  const res = await fetch(path, {
+    method: req.method,
+    headers: req.headers,
+    ...(req.body && req.method !== 'GET' && req.method !== 'HEAD'
+      ? { body: req.body as Uint8Array<ArrayBuffer> }
+      : {}),
+  });
+  return {
+    status: res.status,
+    headers: { 'content-type': res.headers.get('content-type') ?? 'application/octet-stream' },
+    body: new Uint8Array(await res.arrayBuffer()),
+  };
+}
+
+/** The relay the app was deployed with (`/app-config.json`), if any. */
+async function defaultRelay(): Promise<string | undefined> {
+  try {
+    const res = await fetch('/app-config.json', { cache: 'no-store' });
+    const cfg = (await res.json()) as { relayUrl?: unknown };
+    return typeof cfg.relayUrl === 'string' ? checkRelayUrl(cfg.relayUrl) : undefined;
+  } catch {
+    return undefined;
+  }
+}

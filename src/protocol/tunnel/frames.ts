@@ -1,0 +1,147 @@
+import { Encoder } from 'cbor-x';
+import { DiscoError } from '../errors/index.js';
+import { TUNNEL_MAX_BODY_BYTES, TUNNEL_MAX_FRAME_BYTES } from './types.js';
+
+/**
+ * How a tunnel message crosses one data channel (docs/tunnel.md). Every frame is one CBOR map
+ * (RFC 8949) in one data-channel message, at most TUNNEL_MAX_FRAME_BYTES. A request or answer is
+ * a head (`n` = number of body chunks) followed by `n` chunk frames of the same `id`; either side
+ * may interleave messages of different ids. `cancel` tells the device to stop work on an id.
+ */
+export type Frame = RequestHead | ResponseHead | ChunkFrame | CancelFrame;
+
+export interface RequestHead {
+  t: 'req';
+  id: number;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  n: number;
+}
+export interface ResponseHead {
+  t: 'res';
+  id: number;
+  status: number;
+  headers: Record<string, string>;
+  n: number;
+}
+export interface ChunkFrame {
+  t: 'chunk';
+  id: number;
+  i: number;
+  data: Uint8Array;
+}
+export interface CancelFrame {
+  t: 'cancel';
+  id: number;
+}
+
+/** Body bytes per chunk frame: a frame's CBOR overhead is under 40 bytes, 1 KiB is headroom. */
+export const TUNNEL_CHUNK_BYTES = TUNNEL_MAX_FRAME_BYTES - 1024;
+/** Most chunks one message may announce. */
+export const TUNNEL_MAX_CHUNKS = Math.ceil(TUNNEL_MAX_BODY_BYTES / TUNNEL_CHUNK_BYTES);
+/** Most messages one end keeps open at a time, per data channel. */
+export const TUNNEL_MAX_IN_FLIGHT = 64;
+
+const cbor = new Encoder({ useRecords: false, tagUint8Array: false });
+const KEYS = {
+  req: ['t', 'id', 'method', 'path', 'headers', 'n'],
+  res: ['t', 'id', 'status', 'headers', 'n'],
+  chunk: ['t', 'id', 'i', 'data'],
+  cancel: ['t', 'id'],
+} as const;
+// RFC 9110 §5.6.2 token; header values without CR, LF or NUL (§5.5).
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+// An absolute path of printable ASCII without space or `\` (RFC 3986 §3.3, percent-encoded):
+// `//host` or `/\host` would make the device's fetch leave its own origin.
+const PATH = /^\/(?!\/)[!-[\]-~]*$/;
+
+const invalid = (why: string) => new DiscoError('ERR_INVALID_INPUT', `Bad tunnel frame: ${why}.`);
+const isUint = (v: unknown, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
+
+function checkHeaders(v: unknown): void {
+  if (!isPlain(v)) throw invalid('headers');
+  for (const [k, value] of Object.entries(v)) {
+    if (!TOKEN.test(k) || typeof value !== 'string' || BAD_VALUE.test(value))
+      throw invalid('header');
+  }
+}
+
+/** Checks that `v` is exactly a Frame: known `t`, exactly its keys, each within range. */
+function checkFrame(v: unknown): Frame {
+  if (!isPlain(v) || typeof v.t !== 'string' || !Object.hasOwn(KEYS, v.t)) throw invalid('type');
+  const keys: readonly string[] = KEYS[v.t as keyof typeof KEYS];
+  const own = Object.keys(v);
+  if (own.length !== keys.length || !own.every((k) => keys.includes(k))) throw invalid('keys');
+  if (!isUint(v.id, 0xffffffff)) throw invalid('id');
+  if (v.t === 'req' || v.t === 'res') {
+    checkHeaders(v.headers);
+    if (!isUint(v.n, Number.MAX_SAFE_INTEGER)) throw invalid('n');
+    if (v.n > TUNNEL_MAX_CHUNKS)
+      throw new DiscoError('ERR_TOO_LARGE', 'The tunnel body is too large.');
+  }
+  if (v.t === 'req') {
+    if (typeof v.method !== 'string' || v.method.length > 16 || !TOKEN.test(v.method))
+      throw invalid('method');
+    if (typeof v.path !== 'string' || v.path.length > 8192 || !PATH.test(v.path))
+      throw invalid('path');
+  }
+  if (v.t === 'res' && !(isUint(v.status, 599) && v.status >= 200)) throw invalid('status');
+  if (v.t === 'chunk') {
+    if (!isUint(v.i, TUNNEL_MAX_CHUNKS - 1)) throw invalid('chunk index');
+    const data = v.data;
+    if (!(data instanceof Uint8Array) || data.byteLength === 0) throw invalid('chunk data');
+    if (data.byteLength > TUNNEL_CHUNK_BYTES) throw invalid('chunk size');
+  }
+  return v as unknown as Frame;
+}
+
+/** Encodes one frame; ERR_INVALID_INPUT if it is not a valid frame, ERR_TOO_LARGE past the frame limit. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  checkFrame(frame);
+  const out = cbor.encode(frame) as unknown as Uint8Array;
+  if (out.byteLength > TUNNEL_MAX_FRAME_BYTES)
+    throw new DiscoError('ERR_TOO_LARGE', 'The tunnel frame is too large (headers?).');
+  return new Uint8Array(out); // a copy: the encoder may reuse its buffer
+}
+
+/**
+ * Decodes and validates one frame from the data channel. Never trusts the peer: anything but
+ * exactly one well-formed frame is ERR_INVALID_INPUT (ERR_TOO_LARGE past the size limits).
+ */
+export function decodeFrame(bytes: Uint8Array | ArrayBuffer): Frame {
+  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  if (!(view instanceof Uint8Array)) throw invalid('not bytes');
+  if (view.byteLength > TUNNEL_MAX_FRAME_BYTES)
+    throw new DiscoError('ERR_TOO_LARGE', 'The tunnel frame is too large.');
+  let value: unknown;
+  try {
+    value = cbor.decode(view);
+  } catch (cause) {
+    throw new DiscoError('ERR_INVALID_INPUT', 'Bad tunnel frame: not CBOR.', { cause });
+  }
+  return checkFrame(value);
+}
+
+/** The frames of one message: its head, then its body cut into chunks (none for an empty body). */
+export function messageFrames(
+  head: Omit<RequestHead, 'n'> | Omit<ResponseHead, 'n'>,
+  body: Uint8Array | undefined,
+): Uint8Array[] {
+  const length = body?.byteLength ?? 0;
+  if (length > TUNNEL_MAX_BODY_BYTES)
+    throw new DiscoError('ERR_TOO_LARGE', 'The tunnel body is too large.');
+  const n = Math.ceil(length / TUNNEL_CHUNK_BYTES);
+  const frames = [encodeFrame({ ...head, n })];
+  for (let i = 0; i < n && body; i++) {
+    const data = body.subarray(i * TUNNEL_CHUNK_BYTES, (i + 1) * TUNNEL_CHUNK_BYTES);
+    frames.push(encodeFrame({ t: 'chunk', id: head.id, i, data }));
+  }
+  return frames;
+}

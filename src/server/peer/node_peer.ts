@@ -1,0 +1,125 @@
+import type { Peer } from 'peerjs';
+import { DiscoError } from '../../protocol/errors/index.js';
+
+/** Where the PeerJS signalling server is, and how data channels may connect. */
+export interface SignallingOptions {
+  host: string;
+  port: number;
+  /** Mount path of the PeerJS server, e.g. `/peerjs`. */
+  path: string;
+  /** `wss:` instead of `ws:`; default false. */
+  secure?: boolean;
+  /** PeerJS server key; default `peerjs`. */
+  key?: string;
+  /** STUN/TURN servers; default none (never PeerJS's public defaults). */
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Local address for ICE (node-datachannel); `127.0.0.1` on a loopback-only host. */
+  bindAddress?: string;
+  /** How long to wait for the signalling server to accept the peer; default 10 s. */
+  serverTimeoutMs?: number;
+}
+
+export interface NodePeerOptions extends SignallingOptions {
+  id: string;
+  /** PeerJS token that holds the id at the server; default a random one. */
+  token?: string;
+}
+
+type PeerClass = typeof Peer;
+// Shared through the global symbol registry, so that every copy of this module (test runners
+// load one per file) agrees on which configurations are ours and sets the globals only once.
+const MARK = Symbol.for('disco.node-peer.rtc-config');
+const LOADED = Symbol.for('disco.node-peer.loaded');
+type Globals = typeof globalThis & { [LOADED]?: Promise<PeerClass> };
+
+/**
+ * PeerJS's `Peer` class for Node. PeerJS reads `RTCPeerConnection` when it is first imported
+ * (its support check builds a connection with the public Google/peerjs.com ICE servers) and
+ * `WebSocket` when a peer starts, so the globals are set first and `peerjs` is imported after:
+ * node-datachannel's W3C polyfill, with a constructor that replaces any configuration not made
+ * by {@link createNodePeer} by `{ iceServers: [] }`, and a `ws` WebSocket that swallows `'error'`
+ * (PeerJS sets no error handler; `ws` would throw and end the process on a refused connection).
+ */
+export function loadPeerJs(): Promise<PeerClass> {
+  const g = globalThis as Globals;
+  return (g[LOADED] ??= install());
+}
+
+async function install(): Promise<PeerClass> {
+  const polyfill = await import('node-datachannel/polyfill');
+  const { WebSocket } = await import('ws');
+  class OwnIcePeerConnection extends polyfill.RTCPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      const ours = config && (config as Record<symbol, unknown>)[MARK] === true;
+      super(ours ? config : { iceServers: [] });
+    }
+  }
+  class QuietWebSocket extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.on('error', () => {}); // PeerJS learns of it from 'close'
+    }
+  }
+  Object.assign(globalThis, {
+    RTCPeerConnection: OwnIcePeerConnection,
+    RTCSessionDescription: polyfill.RTCSessionDescription,
+    RTCIceCandidate: polyfill.RTCIceCandidate,
+    WebSocket: QuietWebSocket,
+  });
+  // peerjs's Node entry is CommonJS: the class is `Peer` on the namespace or on its default.
+  const mod = (await import('peerjs')) as unknown as {
+    Peer?: PeerClass;
+    default?: { Peer?: PeerClass };
+  };
+  const PeerCtor = mod.Peer ?? mod.default?.Peer;
+  if (!PeerCtor) throw new Error('peerjs exports no Peer class');
+  return PeerCtor;
+}
+
+/** An RTCConfiguration that the installed constructor passes through unchanged. */
+export function rtcConfig(o: SignallingOptions): RTCConfiguration {
+  const config: RTCConfiguration & { bindAddress?: string } = { iceServers: o.iceServers ?? [] };
+  if (o.iceTransportPolicy) config.iceTransportPolicy = o.iceTransportPolicy;
+  if (o.bindAddress) config.bindAddress = o.bindAddress;
+  // not enumerable: the polyfill spreads the configuration into the native binding
+  Object.defineProperty(config, MARK, { value: true, enumerable: false });
+  return config;
+}
+
+/**
+ * A PeerJS peer in Node, registered at the signalling server under `id`, resolved once the
+ * server has accepted it. ERR_TRANSPORT_FAILED when the server is unreachable, refuses the id
+ * (taken, bad token) or does not answer within `serverTimeoutMs`.
+ */
+export async function createNodePeer(o: NodePeerOptions): Promise<Peer> {
+  const PeerCtor = await loadPeerJs();
+  const peer = new PeerCtor(o.id, {
+    host: o.host,
+    port: o.port,
+    path: o.path,
+    secure: o.secure ?? false,
+    key: o.key ?? 'peerjs',
+    ...(o.token === undefined ? {} : { token: o.token }),
+    config: rtcConfig(o),
+    debug: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      peer.off('open', onOpen);
+      peer.destroy();
+      reject(new DiscoError('ERR_TRANSPORT_FAILED', `PeerJS server: ${why}.`));
+    };
+    const onOpen = () => {
+      clearTimeout(timer);
+      peer.off('error', onError);
+      resolve();
+    };
+    const onError = (err: { type: string; message: string }) => fail(`${err.type} ${err.message}`);
+    const timer = setTimeout(() => fail('no answer'), o.serverTimeoutMs ?? 10_000);
+    peer.once('open', onOpen);
+    peer.once('error', onError);
+  });
+  return peer;
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { DataConnection, Peer } from 'peerjs';
+import { DiscoError } from '../../protocol/errors/index.js';
+import { TunnelClient } from '../../protocol/tunnel/tunnel_client.js';
+import type { DeviceLink, TunnelRequest, TunnelResponse } from '../../protocol/tunnel/types.js';
+import { createNodePeer, type SignallingOptions } from './node_peer.js';
+import { openDataConnectionHedged } from './open_data_connection.js';
+import { frameBytes } from './frame_bytes.js';
+
+export interface PeerDeviceLinkOptions extends SignallingOptions {
+  /** This end's peer id; default `relay-<16 hex>`. */
+  id?: string;
+  /** How long a data connection to a device may take to open; default 5 s. */
+  openTimeoutMs?: number;
+  /** How long one request may take, answer included; default 30 s. */
+  requestTimeoutMs?: number;
+  /**
+   * When the signalling server runs in this process: whether `peerId` is registered there. A
+   * `false` fails at once, instead of after the server's `expire_timeout` (5 s by default).
+   */
+  isRegistered?: (peerId: string) => boolean;
+}
+
+interface Entry {
+  ready: Promise<{ conn: DataConnection; client: TunnelClient }>;
+  conn?: DataConnection;
+  client?: TunnelClient;
+}
+
+// PeerJS's own id rule (lib/util validateId), bounded.
+const PEER_ID = /^(?=.{1,64}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
+
+/**
+ * Reaches devices over WebRTC data channels through PeerJS (DESIGN.md flow 1, the tunnel behind
+ * `proxy_url`). One Node peer for the whole link, one cached data connection per device, opened
+ * on first use and forgotten when it closes, one TunnelClient per connection.
+ */
+export class PeerDeviceLink implements DeviceLink {
+  readonly id: string;
+  readonly #opts: PeerDeviceLinkOptions;
+  readonly #token = randomBytes(16).toString('hex');
+  readonly #entries = new Map<string, Entry>();
+  readonly #closing = new AbortController();
+  #peer: Promise<Peer> | undefined;
+
+  constructor(opts: PeerDeviceLinkOptions) {
+    this.#opts = opts;
+    this.id = opts.id ?? `relay-${randomBytes(8).toString('hex')}`;
+  }
+
+  /** Registers this end at the signalling server now rather than on the first request. */
+  async start(): Promise<void> {
+    await this.#getPeer();
+  }
+
+  /** Sends `req` to the device `peerId`; see DeviceLink for the errors. */
+  async request(peerId: string, req: TunnelRequest, signal?: AbortSignal): Promise<TunnelResponse> {
+    if (this.#closing.signal.aborted)
+      throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.');
+    if (!PEER_ID.test(peerId)) throw new DiscoError('ERR_INVALID_INPUT', 'Not a peer id.');
+    if (signal?.aborted) throw new DiscoError('ERR_ABORTED', 'The request was aborted.');
+    if (this.#opts.isRegistered?.(peerId) === false)
+      throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device is not online.');
+    const { client } = await untilAborted(this.#entry(peerId).ready, signal);
+    return client.request(req, signal);
+  }
+
+  /**
+   * Drops the connection to `peerId`, failing its waiting requests with ERR_DEVICE_UNREACHABLE;
+   * the next request opens a new one. For the signalling server's `disconnect` event: a device
+   * that vanishes without closing its data channel (crash, lost network) is otherwise noticed
+   * by WebRTC only after its consent checks expire, about 30 s.
+   */
+  forget(peerId: string, reason = 'The device left.'): void {
+    const entry = this.#entries.get(peerId);
+    if (!entry) return;
+    this.#forget(peerId, entry);
+    this.#drop(entry, reason);
+  }
+
+  /** Closes every data connection and the peer; waiting requests fail with ERR_DEVICE_UNREACHABLE. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    for (const entry of this.#entries.values()) this.#drop(entry, 'The device link closed.');
+    this.#entries.clear();
+    const peer = await this.#peer?.catch(() => undefined);
+    peer?.destroy();
+  }
+
+  #entry(peerId: string): Entry {
+    const cached = this.#entries.get(peerId);
+    if (cached) return cached;
+    const entry = {} as Entry;
+    entry.ready = this.#open(peerId, entry);
+    entry.ready.catch(() => this.#forget(peerId, entry));
+    this.#entries.set(peerId, entry);
+    return entry;
+  }
+
+  async #open(peerId: string, entry: Entry) {
+    const peer = await this.#getPeer();
+    const conn = await openDataConnectionHedged(
+      peer,
+      peerId,
+      this.#opts.openTimeoutMs ?? 5_000,
+      this.#closing.signal,
+    );
+    if (this.#closing.signal.aborted) {
+      conn.close();
+      throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.');
+    }
+    const client = new TunnelClient({
+      send: (frame) => void conn.send(frame),
+      timeoutMs: this.#opts.requestTimeoutMs ?? 30_000,
+    });
+    Object.assign(entry, { conn, client });
+    conn.on('data', (data) => {
+      const bytes = frameBytes(data);
+      if (bytes) client.receive(bytes);
+    });
+    const lost = () => {
+      this.#forget(peerId, entry);
+      this.#drop(entry, 'The connection to the device closed.');
+    };
+    conn.on('close', lost);
+    conn.on('error', lost);
+    return { conn, client };
+  }
+
+  #forget(peerId: string, entry: Entry): void {
+    if (this.#entries.get(peerId) === entry) this.#entries.delete(peerId);
+  }
+
+  #drop(entry: Entry, reason: string): void {
+    entry.client?.close(reason);
+    entry.conn?.close();
+  }
+
+  #getPeer(): Promise<Peer> {
+    if (this.#closing.signal.aborted)
+      return Promise.reject(new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.'));
+    if (this.#peer) return this.#peer;
+    const made = createNodePeer({ ...this.#opts, id: this.id, token: this.#token }).then((peer) => {
+      if (this.#closing.signal.aborted) {
+        peer.destroy();
+        throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.');
+      }
+      // Without the signalling server no new connection can be made: start over on next use.
+      const reset = () => {
+        if (this.#peer === made) this.#peer = undefined;
+        setImmediate(() => peer.destroy()); // not from inside PeerJS's own destroy(); no-op then
+      };
+      peer.on('disconnected', reset);
+      peer.on('close', reset);
+      peer.on('error', () => {}); // per-connection errors are handled where they happen
+      return peer;
+    });
+    made.catch(() => {
+      if (this.#peer === made) this.#peer = undefined;
+    });
+    this.#peer = made;
+    return made;
+  }
+}
+
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DiscoError('ERR_ABORTED', 'The request was aborted.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

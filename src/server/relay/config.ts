@@ -1,0 +1,124 @@
+import {
+  systemClock,
+  systemRandom,
+  type Clock,
+  type Random,
+} from '../../protocol/encoding/index.js';
+import type { DeviceLink } from '../../protocol/tunnel/index.js';
+import { systemResolveHost, type ResolveHost } from './address_guard.js';
+import { jsonLogger, type Logger } from './log.js';
+import type { PairingStore } from './pairing_store.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate_limit_config.js';
+
+/** What `createRelay` takes. Only `publicUrl` and `deviceLink` are required. */
+export interface RelayOptions {
+  /** How RPs and devices reach this relay, e.g. `https://relay.example` (no query or fragment). */
+  publicUrl: string;
+  /** Reaches a device by peer id (the WebRTC implementation lives in src/server/peer/). */
+  deviceLink: DeviceLink;
+  /** Where PeerJS signalling is mounted (default `/peerjs`; clients use this as their `path`). */
+  peerjsPath?: string;
+  /** How long a uid can be used, 30–3600 s (default 300). */
+  uidLifetimeSeconds?: number;
+  /** How long `GET /uid/<uid>/wait` holds a request, 1–60 s (default 25). */
+  longPollSeconds?: number;
+  /** Dev/test only: callbacks may be plain http and go to loopback addresses. */
+  allowLoopbackCallbacks?: boolean;
+  /** Test only: flip one byte of every tunnelled request body (e2e tests prove the device notices). */
+  tamperForTests?: boolean;
+  /** Express `trust proxy`: false (default), a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`). */
+  trustProxy?: false | number | string;
+  rateLimits?: Partial<RateLimitConfig>;
+  /** Most PeerJS clients at once (default 5000). */
+  maxPeers?: number;
+  /** Whole callback POST, connect to answer (default 5000 ms). */
+  callbackTimeoutMs?: number;
+  /** How long a tunnelled request may wait for the device (default 30000 ms). */
+  tunnelTimeoutMs?: number;
+  /** Production refuses the dev/test switches and plain-http public URLs (default: NODE_ENV). */
+  production?: boolean;
+  store?: PairingStore;
+  logger?: Logger;
+  clock?: Clock;
+  random?: Random;
+  /** DNS for callback hosts: every address of a name (default `dns.lookup` with `all`). */
+  resolveHost?: ResolveHost;
+}
+
+export interface RelayConfig extends Required<Omit<RelayOptions, 'store' | 'rateLimits'>> {
+  readonly rateLimits: RateLimitConfig;
+  readonly store: PairingStore | undefined;
+}
+
+function integer(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`relay config: ${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function publicUrlOf(value: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`relay config: publicUrl "${value}" is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError('relay config: publicUrl must be http(s)');
+  if (url.search || url.hash || url.username || url.password)
+    throw new TypeError('relay config: publicUrl must have no query, fragment or credentials');
+  if (production && url.protocol !== 'https:')
+    throw new TypeError('relay config: publicUrl must be https in production');
+  return url.href.replace(/\/+$/, '');
+}
+
+function trustProxyOf(value: false | number | string): false | number | string {
+  if (value === false) return false;
+  if (typeof value === 'number') return integer('trustProxy', value, 0, 10);
+  if (/^(true|false)$/i.test(value.trim()) || value.trim() === '')
+    throw new TypeError(
+      'relay config: trustProxy must be a hop count or a list of proxy addresses, never "true" (anyone could then choose their own address and escape the rate limits)',
+    );
+  return value;
+}
+
+/** Fills in defaults and checks every option; throws TypeError / RangeError with the option's name. */
+export function resolveRelayConfig(options: RelayOptions): RelayConfig {
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  if (production && options.allowLoopbackCallbacks)
+    throw new TypeError('relay config: allowLoopbackCallbacks is for development and tests only');
+  if (production && options.tamperForTests)
+    throw new TypeError('relay config: tamperForTests is for tests only');
+  const peerjsPath = options.peerjsPath ?? '/peerjs';
+  if (
+    !/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(peerjsPath) ||
+    /^\/(p|uid|healthz)$/.test(peerjsPath)
+  )
+    throw new TypeError(`relay config: peerjsPath "${peerjsPath}" must be like /peerjs`);
+  if (typeof options.deviceLink?.request !== 'function')
+    throw new TypeError('relay config: deviceLink is required');
+  const rateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  for (const [name, value] of Object.entries(rateLimits))
+    integer(`rateLimits.${name}`, value, 1, name === 'windowMs' ? 86_400_000 : 1_000_000);
+  return {
+    publicUrl: publicUrlOf(options.publicUrl, production),
+    deviceLink: options.deviceLink,
+    peerjsPath,
+    uidLifetimeSeconds: integer('uidLifetimeSeconds', options.uidLifetimeSeconds ?? 300, 30, 3600),
+    longPollSeconds: integer('longPollSeconds', options.longPollSeconds ?? 25, 1, 60),
+    allowLoopbackCallbacks: options.allowLoopbackCallbacks ?? false,
+    tamperForTests: options.tamperForTests ?? false,
+    trustProxy: trustProxyOf(options.trustProxy ?? false),
+    rateLimits,
+    maxPeers: integer('maxPeers', options.maxPeers ?? 5000, 1, 1_000_000),
+    callbackTimeoutMs: integer('callbackTimeoutMs', options.callbackTimeoutMs ?? 5000, 100, 30_000),
+    tunnelTimeoutMs: integer('tunnelTimeoutMs', options.tunnelTimeoutMs ?? 30_000, 100, 300_000),
+    production,
+    store: options.store,
+    logger: options.logger ?? jsonLogger(),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? systemRandom,
+    resolveHost: options.resolveHost ?? systemResolveHost,
+  };
+}

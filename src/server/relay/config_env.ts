@@ -1,0 +1,69 @@
+import type { RelayOptions } from './config.js';
+import type { RateLimitConfig } from './rate_limit_config.js';
+
+type EnvOptions = Partial<Omit<RelayOptions, 'deviceLink' | 'rateLimits'>> & {
+  rateLimits?: Partial<RateLimitConfig>;
+};
+
+/** Environment variables the relay reads, and the option each sets. */
+export const RELAY_ENV = {
+  DISCO_RELAY_PUBLIC_URL: 'publicUrl',
+  DISCO_RELAY_PEERJS_PATH: 'peerjsPath',
+  DISCO_RELAY_UID_LIFETIME_SECONDS: 'uidLifetimeSeconds',
+  DISCO_RELAY_LONG_POLL_SECONDS: 'longPollSeconds',
+  DISCO_RELAY_ALLOW_LOOPBACK_CALLBACKS: 'allowLoopbackCallbacks',
+  DISCO_RELAY_TAMPER_FOR_TESTS: 'tamperForTests',
+  DISCO_RELAY_TRUST_PROXY: 'trustProxy',
+  DISCO_RELAY_MAX_PEERS: 'maxPeers',
+} as const;
+
+/** Rate-limit variables: `DISCO_RELAY_RATE_<NAME>` sets `rateLimits.<name>`. */
+export const RELAY_RATE_ENV: Record<string, keyof RateLimitConfig> = {
+  DISCO_RELAY_RATE_WINDOW_MS: 'windowMs',
+  DISCO_RELAY_RATE_CREATE_PER_ADDRESS: 'createPerAddress',
+  DISCO_RELAY_RATE_CREATE_PER_CERTIFICATE: 'createPerCertificate',
+  DISCO_RELAY_RATE_PAIR_PER_ADDRESS: 'pairPerAddress',
+  DISCO_RELAY_RATE_PAIR_FAILURES_PER_RELAY: 'pairFailuresPerRelay',
+  DISCO_RELAY_RATE_WAIT_PER_ADDRESS: 'waitPerAddress',
+};
+
+const NUMBER_OPTIONS = new Set(['uidLifetimeSeconds', 'longPollSeconds', 'maxPeers']);
+const BOOLEAN_OPTIONS = new Set(['allowLoopbackCallbacks', 'tamperForTests']);
+
+function number(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new RangeError(`${name} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+function boolean(name: string, value: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new TypeError(`${name} must be true or false, not "${value}"`);
+}
+
+/**
+ * Relay options from environment variables (see RELAY_ENV and RELAY_RATE_ENV); unset or empty
+ * variables are left out, so explicit options and defaults apply. Malformed values throw with
+ * the variable's name; ranges are checked by `resolveRelayConfig`.
+ */
+export function relayOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): EnvOptions {
+  const out: Record<string, unknown> = {};
+  for (const [name, option] of Object.entries(RELAY_ENV)) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (NUMBER_OPTIONS.has(option)) out[option] = number(name, value);
+    else if (BOOLEAN_OPTIONS.has(option)) out[option] = boolean(name, value);
+    else if (option === 'trustProxy')
+      out[option] = value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value;
+    else out[option] = value;
+  }
+  const rateLimits: Partial<Record<keyof RateLimitConfig, number>> = {};
+  for (const [name, option] of Object.entries(RELAY_RATE_ENV)) {
+    const value = env[name]?.trim();
+    if (value) rateLimits[option] = number(name, value);
+  }
+  if (Object.keys(rateLimits).length > 0) out.rateLimits = rateLimits;
+  return out;
+}

@@ -1,0 +1,101 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import express, { type Express } from 'express';
+import { resolveRelayConfig, type RelayOptions } from './config.js';
+import type { RelayContext } from './context.js';
+import { errorHandler, notFound } from './http_errors.js';
+import { Lifecycle } from './lifecycle.js';
+import { MemoryPairingStore } from './memory_pairing_store.js';
+import { pairingRoutes } from './pairing_routes.js';
+import { createLimiters } from './rate_limits.js';
+import { mountSignalling, type Signalling } from './signalling.js';
+import { tunnelRoutes } from './tunnel.js';
+
+/** A relay: its Express app, the hook that adds PeerJS signalling to a server, and shutdown. */
+export interface Relay {
+  /** Serves `/uid…`, `/p/…`, `/healthz` and, once attached, the PeerJS path. */
+  readonly app: Express;
+  /** The normalized public URL (no trailing slash): `proxy_url`s are `<publicUrl>/p/<peer id>/`. */
+  readonly publicUrl: string;
+  /**
+   * Adds PeerJS signalling (its WebSocket upgrades) to the server that serves `app`; once,
+   * before or after `listen`. Until then the PeerJS path answers 404.
+   */
+  attach(server: HttpServer | HttpsServer): void;
+  /** PeerJS clients connected now. */
+  peers(): number;
+  /** Whether a PeerJS client with this id (e.g. a device's peer id) is connected now. */
+  hasPeer(id: string): boolean;
+  /**
+   * Refuses new requests (503), ends long-polls (204) and tunnelled requests (504), waits for
+   * callbacks under way, closes the signalling sockets, the pairing store and the device link.
+   * Does not close the HTTP server, which belongs to the caller.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The Disco relay (DESIGN.md "relay"): pairing by uid, PeerJS signalling, and the HTTP tunnel
+ * to devices. See docs/wire/relay.md for the endpoints and `RelayOptions` for the settings.
+ */
+export function createRelay(options: RelayOptions): Relay {
+  const config = resolveRelayConfig(options);
+  const { logger } = config;
+  const store = config.store ?? new MemoryPairingStore({ clock: config.clock });
+  const lifecycle = new Lifecycle();
+  const limiters = createLimiters(config.rateLimits, logger);
+  const ctx: RelayContext = { config, store, logger, lifecycle, limiters };
+  let signalling: Signalling | null = null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(lifecycle.guard);
+  app.get('/healthz', (_req, res) => {
+    res.set('cache-control', 'no-store').json({ ok: true, peers: signalling?.peers() ?? 0 });
+  });
+  app.use(pairingRoutes(ctx));
+  app.use(tunnelRoutes(ctx));
+  const peerMount = express();
+  app.use(config.peerjsPath, peerMount);
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  logger.log('info', 'relay.configured', {
+    public_url: config.publicUrl,
+    peerjs_path: config.peerjsPath,
+    uid_lifetime_s: config.uidLifetimeSeconds,
+    allow_loopback_callbacks: config.allowLoopbackCallbacks,
+    tamper_for_tests: config.tamperForTests,
+  });
+  if (config.tamperForTests) {
+    logger.log('warn', 'relay.tamper_for_tests', {
+      warning:
+        '!!! TAMPER FOR TESTS IS ON: every tunnelled request body is altered. Never use this relay for real traffic. !!!',
+    });
+  }
+
+  return {
+    app,
+    publicUrl: config.publicUrl,
+    attach(server) {
+      if (signalling) throw new Error('relay: attach() was called already');
+      signalling = mountSignalling(peerMount, server, {
+        maxPeers: config.maxPeers,
+        trustProxy: config.trustProxy,
+        logger,
+        clock: config.clock,
+      });
+    },
+    peers: () => signalling?.peers() ?? 0,
+    hasPeer: (id) => signalling?.hasPeer(id) ?? false,
+    async close() {
+      await lifecycle.close();
+      limiters.shutdown();
+      await signalling?.close();
+      await store.close();
+      await config.deviceLink.close();
+      logger.log('info', 'relay.closed', {});
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Request budgets per window (all counted in the same window). Addresses are whole IPv4
+ * addresses and IPv6 /56 prefixes (one subscriber's usual allocation), so an attacker with a
+ * block of IPv6 addresses gets one budget, not 2^72.
+ */
+export interface RateLimitConfig {
+  /** Window length in milliseconds (default one minute). */
+  readonly windowMs: number;
+  /** `GET /uid` per client address. */
+  readonly createPerAddress: number;
+  /** `GET /uid` per relying-party certificate (thumbprint). */
+  readonly createPerCertificate: number;
+  /** `POST /uid` per client address: the guessing budget of one address. */
+  readonly pairPerAddress: number;
+  /** Failed `POST /uid` (any 4xx) from all addresses together: the guessing budget of the world. */
+  readonly pairFailuresPerRelay: number;
+  /** `GET /uid/<uid>/wait` per client address. */
+  readonly waitPerAddress: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+  windowMs: 60_000,
+  createPerAddress: 30,
+  createPerCertificate: 30,
+  pairPerAddress: 10,
+  pairFailuresPerRelay: 300,
+  waitPerAddress: 300,
+};

@@ -1,0 +1,80 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
+import ipaddr from 'ipaddr.js';
+import { DiscoError } from '../../protocol/errors/index.js';
+import { sendError } from './http_errors.js';
+import type { Logger } from './log.js';
+import type { RateLimitConfig } from './rate_limit_config.js';
+
+/**
+ * The rate-limit key of a client address: the IPv4 address, or the /56 prefix of an IPv6
+ * address (IPv4-mapped IPv6 counts as its IPv4 address).
+ */
+export function addressKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  try {
+    let address = ipaddr.parse(ip);
+    if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress())
+      address = (address as ipaddr.IPv6).toIPv4Address();
+    if (address.kind() === 'ipv4') return address.toString();
+    const parts = (address as ipaddr.IPv6).parts;
+    const prefix = [parts[0]!, parts[1]!, parts[2]!, parts[3]! & 0xff00, 0, 0, 0, 0];
+    return `${new ipaddr.IPv6(prefix).toString()}/56`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface RelayLimiters {
+  readonly createPerAddress: RequestHandler;
+  /** Keys on `res.locals.thumbprint`, so it runs after the certificate is read. */
+  readonly createPerCertificate: RequestHandler;
+  readonly pairPerAddress: RequestHandler;
+  /** Counts only failed (4xx/5xx) pairings, from everyone together. */
+  readonly pairFailures: RequestHandler;
+  readonly waitPerAddress: RequestHandler;
+  shutdown(): void;
+}
+
+/** The relay's limiters (express-rate-limit, one memory store each; Redis stores later). */
+export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLimiters {
+  const stores: MemoryStore[] = [];
+  const limiter = (
+    name: string,
+    limit: number,
+    keyGenerator: (req: Request, res: Response) => string,
+    more: { skipSuccessfulRequests?: boolean } = {},
+  ): RequestHandler => {
+    const store = new MemoryStore();
+    stores.push(store);
+    return rateLimit({
+      windowMs: config.windowMs,
+      limit,
+      store,
+      keyGenerator,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      validate: { xForwardedForHeader: false },
+      ...more,
+      handler: (_req, res) => {
+        logger.log('warn', 'rate_limited', { limiter: name });
+        sendError(res, new DiscoError('ERR_SLOW_DOWN', 'Too many requests; try again later.'), 429);
+      },
+    });
+  };
+  const byAddress = (req: Request) => addressKey(req.ip);
+  return {
+    createPerAddress: limiter('uid_create_address', config.createPerAddress, byAddress),
+    createPerCertificate: limiter(
+      'uid_create_certificate',
+      config.createPerCertificate,
+      (_req, res) => String(res.locals.thumbprint),
+    ),
+    pairPerAddress: limiter('uid_pair_address', config.pairPerAddress, byAddress),
+    pairFailures: limiter('uid_pair_failures', config.pairFailuresPerRelay, () => 'relay', {
+      skipSuccessfulRequests: true,
+    }),
+    waitPerAddress: limiter('uid_wait_address', config.waitPerAddress, byAddress),
+    shutdown: () => stores.forEach((store) => store.shutdown()),
+  };
+}

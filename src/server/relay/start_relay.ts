@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DiscoError } from '../../protocol/errors/index.js';
+import type { DeviceLink } from '../../protocol/tunnel/index.js';
+import type { RelayOptions } from './config.js';
+import { createRelay, type Relay } from './create_relay.js';
+
+export interface StartRelayOptions extends Omit<RelayOptions, 'publicUrl' | 'deviceLink'> {
+  /** Default: `http://<host>:<bound port>` (fine on loopback; behind a proxy, give the public URL). */
+  publicUrl?: string;
+  /**
+   * The link, or a function that makes it once the relay listens, with the relay's public URL
+   * (its own peer can connect to this relay's signalling and be awaited there) and the relay
+   * itself (e.g. `isRegistered: (id) => relay.hasPeer(id)`).
+   */
+  deviceLink: DeviceLink | ((relayUrl: string, relay: Relay) => DeviceLink | Promise<DeviceLink>);
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1: only loopback unless told otherwise. */
+  host?: string;
+}
+
+export interface RunningRelay {
+  readonly relay: Relay;
+  readonly server: Server;
+  /** Where this process listens (`http://host:port`). */
+  readonly url: string;
+  /** The relay's public URL (what RPs and devices are told). */
+  readonly publicUrl: string;
+  /** Closes the relay, then the HTTP server (dropping idle keep-alive connections). */
+  close(): Promise<void>;
+}
+
+function relayOptions(options: StartRelayOptions, publicUrl: string, link: DeviceLink) {
+  const rest: Omit<StartRelayOptions, 'port' | 'host' | 'deviceLink' | 'publicUrl'> & {
+    port?: number;
+    host?: string;
+  } = { ...options };
+  delete rest.port;
+  delete rest.host;
+  return { ...rest, publicUrl, deviceLink: link };
+}
+
+/**
+ * Starts a relay on its own HTTP server: listens first (so port 0 works), then builds the relay
+ * with the bound URL and attaches signalling. For `npm start` and the tests.
+ */
+export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  // The relay (and its signalling) runs before the link exists, so a link whose own peer
+  // connects to this relay's PeerJS path can be made, and awaited, after it.
+  let link: DeviceLink | null =
+    typeof options.deviceLink === 'function' ? null : options.deviceLink;
+  const deferred: DeviceLink = {
+    request: (peerId, req, signal) =>
+      link
+        ? link.request(peerId, req, signal)
+        : Promise.reject(new DiscoError('ERR_DEVICE_UNREACHABLE', 'The relay is starting.')),
+    close: () => link?.close() ?? Promise.resolve(),
+  };
+  let relay: Relay;
+  try {
+    relay = createRelay(relayOptions(options, publicUrl, deferred));
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  server.on('request', relay.app);
+  relay.attach(server);
+  if (typeof options.deviceLink === 'function') {
+    try {
+      link = await options.deviceLink(relay.publicUrl, relay);
+    } catch (err) {
+      await relay.close();
+      server.close();
+      throw err;
+    }
+  }
+  return {
+    relay,
+    server,
+    url,
+    publicUrl: relay.publicUrl,
+    async close() {
+      await relay.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // requests still running after a grace second are cut
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+    },
+  };
+}
