@@ -1,6 +1,15 @@
 import type { Page } from '@playwright/test';
-import { createClientIdentity, DiscoClient, isDiscoError, startPairing } from '../src/sdk/index.js';
+import {
+  createClientIdentity,
+  DiscoClient,
+  fetchDeviceInfo,
+  fetchTransport,
+  isDiscoError,
+  startPairing,
+} from '../src/sdk/index.js';
+import { peerIdOf } from '../src/protocol/tunnel/index.js';
 import { systemClock } from '../src/protocol/encoding/index.js';
+import { peerTransport } from '../src/sdk/node.js';
 import { test, expect, createDevice, addField } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -100,4 +109,65 @@ test('an offline device gives the RP a clear error', async ({ page, context }) =
     transport,
   });
   expect(await codeOf(client.register(pairing.challenge))).toBe('ERR_DEVICE_UNREACHABLE');
+});
+
+test("the same flow over a direct WebRTC data channel from Node (the SDK's second transport)", async ({
+  page,
+}) => {
+  await deviceOnline(page, stack.app);
+  const me = await createClientIdentity({ name: 'Direct Shop', clock: systemClock });
+  const pairing = await startPairing(stack.relay, me);
+  const paired = pairing.wait();
+  await page.getByRole('link', { name: 'Connect', exact: true }).click();
+  await page.getByLabel('Pairing code').fill(pairing.uid);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const { paired: info, device } = await paired;
+  const { transport, link } = peerTransport(stack.relay, info.peer_id, {
+    bindAddress: '127.0.0.1',
+  });
+  try {
+    const client = new DiscoClient({
+      clientId: 'direct-shop',
+      clientName: 'Direct Shop',
+      clientSecret: 'direct-shop-secret-'.padEnd(40, '0'),
+      isTrusted: false,
+      identity: me,
+      device,
+      transport,
+    });
+    const registered = client.register(pairing.challenge);
+    await approve(page, 'Direct Shop');
+    expect(await registered).toMatchObject({ status: 'registered' });
+  } finally {
+    await link.close();
+  }
+});
+
+test('after a relay restart the device reconnects by itself and answers again', async ({
+  page,
+}) => {
+  const first = await startStack();
+  const ports = {
+    app: Number(new URL(first.app).port),
+    relay: Number(new URL(first.relay).port),
+    shop: Number(new URL(first.shop).port),
+    courier: Number(new URL(first.courier).port),
+  };
+  let second: Stack | undefined;
+  try {
+    await deviceOnline(page, first.app);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const deviceId = (await page.getByTestId('device-id').textContent()) ?? '';
+    const proxy = `${first.relay}/p/${peerIdOf(deviceId)}/`;
+    expect((await fetchDeviceInfo(fetchTransport(proxy), deviceId)).deviceId).toBe(deviceId);
+
+    await first.stop();
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Reconnecting/, { timeout: 20_000 });
+    second = await startStack({}, ports);
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 40_000 });
+    expect((await fetchDeviceInfo(fetchTransport(proxy), deviceId)).deviceId).toBe(deviceId);
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
 });

@@ -8,5 +8,6 @@ export { fetchDeviceInfo } from './device_info.js';
 export { sealRequest, openResponse, type DeviceInfo } from './messages.js';
 export { fetchTransport, type Transport, type TransportResponse } from './transport.js';
 export { startPairing, type Pairing, type PairedDevice } from './pairing.js';
+export { linkTransport } from './link_transport.js';
 export { DiscoError, isDiscoError, type ErrorCode } from '../protocol/errors/index.js';
 export { fingerprintOf } from '../protocol/identity/device_id.js';
