@@ -171,3 +171,20 @@ test('after a relay restart the device reconnects by itself and answers again', 
     await second?.stop();
   }
 });
+
+test('a QR code whose certificate differs from the one the relay hands over is refused (a swapping relay)', async ({
+  page,
+}) => {
+  await deviceOnline(page, stack.app);
+  const me = await createClientIdentity({ name: 'Real Shop', clock: systemClock });
+  const pairing = await startPairing(stack.relay, me);
+  // the code as the real shop would show it, but naming another certificate
+  const forged = pairing.qr.replace(/x5t=[^&]+/, `x5t=${'Q'.repeat(43)}`);
+  await page.getByRole('link', { name: 'Connect', exact: true }).click();
+  await page.getByLabel('Pairing code').fill(forged);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText(
+    'The relay handed over a different company than the QR code names',
+  );
+  await expect(page.getByRole('heading', { name: /^Paired with/ })).toHaveCount(0);
+});
