@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { serveApp } from './app/serve_app.js';
 import { listen } from './listen.js';
-import { startRelay } from './relay/index.js';
+import { relayOptionsFromEnv, startRelay } from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
 
 /**
@@ -28,6 +28,7 @@ const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const dataDir = resolve(env.DISCO_DATA_DIR ?? '.cache');
 
 const relay = await startRelay({
+  ...relayOptionsFromEnv(),
   host,
   port: port('DISCO_RELAY_PORT', 8711),
   production: false,

@@ -1,8 +1,13 @@
 import type { DataConnection, Peer } from 'peerjs';
 import { DiscoError } from '../../protocol/errors/index.js';
 
-const unreachable = (why: string) =>
-  new DiscoError('ERR_DEVICE_UNREACHABLE', `The device cannot be reached: ${why}.`);
+/** Failures that another attempt cannot mend: the device is not online, or we gave up. */
+const FINAL = new WeakSet<DiscoError>();
+const unreachable = (why: string, final = false) => {
+  const err = new DiscoError('ERR_DEVICE_UNREACHABLE', `The device cannot be reached: ${why}.`);
+  if (final) FINAL.add(err);
+  return err;
+};
 
 /**
  * Opens a PeerJS data connection (`raw` serialization: each message is one tunnel frame;
@@ -18,24 +23,31 @@ export function openDataConnection(
   timeoutMs: number,
   cancel?: AbortSignal,
 ): Promise<DataConnection> {
-  if (cancel?.aborted) return Promise.reject(unreachable('the link is closed'));
+  if (cancel?.aborted) return Promise.reject(unreachable('the attempt was cancelled', true));
   if (peer.destroyed || peer.disconnected)
-    return Promise.reject(unreachable('not connected to the signalling server'));
+    return Promise.reject(unreachable('not connected to the signalling server', true));
   const conn = peer.connect(peerId, { serialization: 'raw', reliable: true });
+  const pc = conn.peerConnection as RTCPeerConnection | null;
   return new Promise<DataConnection>((resolve, reject) => {
     // The server's EXPIRE names the unknown peer as `src`; PeerJS's own error only as text.
     const onServerMessage = (msg: { type?: unknown; src?: unknown }) => {
-      if (msg.type === 'EXPIRE' && msg.src === peerId) done(unreachable('it is not online'));
+      if (msg.type === 'EXPIRE' && msg.src === peerId) done(unreachable('it is not online', true));
     };
     const onOpen = () => done();
     const onError = (err: { type?: unknown }) => done(unreachable(`WebRTC ${String(err.type)}`));
     const onClose = () => done(unreachable('the connection closed'));
-    const onCancel = () => done(unreachable('the attempt was cancelled'));
-    const timer = setTimeout(() => done(unreachable('no connection in time')), timeoutMs);
+    // node-datachannel may close a connection whose handshake failed without an ICE event
+    const onState = () => {
+      if (pc?.connectionState === 'failed' || pc?.connectionState === 'closed')
+        done(unreachable(`WebRTC ${pc.connectionState}`));
+    };
+    const onCancel = () => done(unreachable('the attempt was cancelled', true));
+    const timer = setTimeout(() => done(unreachable('no connection in time', true)), timeoutMs);
     function done(err?: DiscoError): void {
       clearTimeout(timer);
       peer.socket.off('message', onServerMessage);
       cancel?.removeEventListener('abort', onCancel);
+      pc?.removeEventListener('connectionstatechange', onState);
       conn.off('open', onOpen);
       conn.off('error', onError);
       conn.off('close', onClose);
@@ -45,20 +57,24 @@ export function openDataConnection(
     }
     peer.socket.on('message', onServerMessage);
     cancel?.addEventListener('abort', onCancel, { once: true });
+    pc?.addEventListener('connectionstatechange', onState);
     conn.once('open', onOpen);
     conn.once('error', onError);
     conn.once('close', onClose);
   });
 }
 
+const MAX_ATTEMPTS = 3;
+
 /**
- * {@link openDataConnection} with a second, parallel attempt when the first has not opened
- * within half of `timeoutMs`; the first to open wins and the other is closed. A WebRTC handshake
- * now and then stalls for good (seen with node-datachannel 0.33 on loopback, about one open in
- * fifty, ICE `checking` forever on the offerer) and a fresh RTCPeerConnection then opens at once.
- * A definite answer (EXPIRE, a closed connection) from the first attempt ends it without a second.
+ * {@link openDataConnection} within one `timeoutMs` budget, with more attempts (a fresh
+ * RTCPeerConnection each): a second in parallel when the first has not opened after half the
+ * budget, and another at once when an attempt fails on its own; at most three. The first to open
+ * wins; the others are closed. Why: now and then a WebRTC handshake stalls or dies for good
+ * (node-datachannel 0.33 on loopback: about one open in a few hundred) while a new one opens at
+ * once. EXPIRE (the device is not online) ends everything at once.
  */
-export async function openDataConnectionHedged(
+export function openDataConnectionHedged(
   peer: Peer,
   peerId: string,
   timeoutMs: number,
@@ -66,24 +82,31 @@ export async function openDataConnectionHedged(
 ): Promise<DataConnection> {
   const losers = new AbortController();
   const signal = cancel ? AbortSignal.any([cancel, losers.signal]) : losers.signal;
-  const hedgeAfter = Math.floor(timeoutMs / 2);
-  const attempts = [openDataConnection(peer, peerId, timeoutMs, signal)];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const settledEarly = await Promise.race([
-    attempts[0]!.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), hedgeAfter))),
-  ]);
-  clearTimeout(timer);
-  if (!settledEarly)
-    attempts.push(openDataConnection(peer, peerId, timeoutMs - hedgeAfter, signal));
-  try {
-    return await Promise.any(attempts);
-  } catch (err) {
-    throw (err as AggregateError).errors[0];
-  } finally {
-    losers.abort(); // closes an attempt still under way; the winner is no longer listening
-  }
+  const deadline = Date.now() + timeoutMs;
+  let started = 0;
+  let running = 0;
+  let hedge: ReturnType<typeof setTimeout> | undefined;
+  const result = new Promise<DataConnection>((resolve, reject) => {
+    const start = () => {
+      started++;
+      running++;
+      openDataConnection(peer, peerId, deadline - Date.now(), signal).then(resolve, (err) => {
+        running--;
+        if (running > 0) return; // another attempt is still under way
+        const again = !FINAL.has(err as DiscoError) && started < MAX_ATTEMPTS;
+        if (again && deadline - Date.now() > 100) start();
+        else reject(err as DiscoError);
+      });
+    };
+    start();
+    hedge = setTimeout(() => {
+      if (running > 0 && started < MAX_ATTEMPTS) start();
+    }, timeoutMs / 2);
+  });
+  const end = () => {
+    clearTimeout(hedge);
+    losers.abort(); // the winner no longer listens; attempts still under way are closed
+  };
+  void result.then(end, end);
+  return result;
 }

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { relayOptionsFromEnv, startRelay } from './relay/index.js';
+import { PeerDeviceLink } from './peer/peer_device_link.js';
+
+/**
+ * `npm run relay -- [--host 127.0.0.1] [--port 8711] [--public-url https://relay.example]`: the
+ * relay alone, for deployments. Everything else by environment (DISCO_RELAY_*, docs/wire/relay.md);
+ * flags win over the environment. NODE_ENV=production refuses the dev/test switches.
+ */
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: process.env.DISCO_HOST ?? '127.0.0.1' },
+    port: { type: 'string', default: process.env.DISCO_RELAY_PORT ?? '8711' },
+    'public-url': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(
+    'Usage: npm run relay -- [--host H] [--port P] [--public-url URL]   (see docs/wire/relay.md)',
+  );
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number, not "${values.port}".`);
+  process.exit(2);
+}
+const relay = await startRelay({
+  ...relayOptionsFromEnv(),
+  host: values.host,
+  port,
+  ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+  deviceLink: async (relayUrl, r) => {
+    const url = new URL(relayUrl);
+    const link = new PeerDeviceLink({
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      path: '/peerjs',
+      secure: url.protocol === 'https:',
+      isRegistered: (peerId) => r.hasPeer(peerId),
+    });
+    await link.start();
+    return link;
+  },
+});
+console.log(`Disco relay listening on ${relay.url} (public URL ${relay.publicUrl})`);
+const stop = () => void relay.close().then(() => process.exit(0));
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
