@@ -96,6 +96,11 @@ export function baseApp(): Express {
     res.set(headers);
     next();
   });
+  // JSON answers describe live state: never cached.
+  app.use('/api', (_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
   return app;
 }
 

@@ -420,10 +420,6 @@ export async function createCourier(config: CourierConfig): Promise<DemoApp> {
   }
 
   const app = baseApp();
-  app.use('/api', (_req, res, next) => {
-    res.set('cache-control', 'no-store');
-    next();
-  });
   app
     .route('/api/identity')
     .get((_req, res) => {

@@ -417,10 +417,6 @@ export async function createShop(config: ShopConfig): Promise<DemoApp> {
   }
 
   const app = baseApp();
-  app.use('/api', (_req, res, next) => {
-    res.set('cache-control', 'no-store');
-    next();
-  });
   app
     .route('/api/state')
     .get((req, res) => {
