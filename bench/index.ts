@@ -152,3 +152,7 @@ const engineOnly = await measure('engine alone (request sealed beforehand)', asy
 console.log(
   `  the client side adds ${((engineOnly / authorize - 1) * 100).toFixed(0)} % to a round trip`,
 );
+
+// The relay tunnel, end to end with a real browser (bench/relay.ts; needs a loopback-only network).
+const { relaySection } = await import('./relay.js');
+await relaySection();

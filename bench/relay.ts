@@ -1,0 +1,437 @@
+// The relay section of `npm run bench`: figures, not assertions, against the real stack.
+//
+// How it runs. `relaySection()` (called at the end of bench/index.ts) checks what it needs —
+// Chromium, a built app (it runs `vite build` when dist/index.html is missing) and a loopback-only
+// network namespace, because WebRTC and Chromium's mDNS must not touch real interfaces
+// (shared/ENVIRONMENT.md) — then runs this file again as a child process: directly when this
+// process is already in such a namespace, under `unshare -n sh -c 'ip link set lo up && …'` when
+// it is root, and otherwise prints why the section is skipped. The child starts the stack exactly
+// as the browser tests do (`startStack`, i.e. `src/server/main.ts` — device app, relay with its
+// PeerJS server and node-datachannel device link, demo RPs — as a child process), brings a device
+// page online in Debian Chromium, measures, and cleans up. It stops itself after
+// CHILD_TIMEOUT_MS; the parent kills its whole process group after PARENT_TIMEOUT_MS.
+//
+// `tsx bench/relay.ts` runs the section on its own (same checks).
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CHILD_ENV = 'DISCO_BENCH_RELAY_CHILD';
+const CHILD_TIMEOUT_MS = 150_000;
+const PARENT_TIMEOUT_MS = 200_000;
+/** Measuring time per figure, after a warm-up of WARMUP_MS. */
+const RUN_MS = 3000;
+const CONTEXT_RUN_MS = 1500;
+const WARMUP_MS = 500;
+const MIB = 1024 * 1024;
+
+/** Network interfaces of this process's namespace (/proc/net is per namespace, /sys is not). */
+function interfaces(): string[] {
+  try {
+    return readFileSync('/proc/net/dev', 'utf8')
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split(':')[0]!.trim())
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+const loopbackOnly = () => {
+  const names = interfaces();
+  return names.length > 0 && names.every((n) => n === 'lo');
+};
+
+// ---------------------------------------------------------------------------------------------
+// The launcher (runs in `npm run bench`'s own process)
+
+/** Prints the relay section: runs it in a loopback-only namespace, or says why it is skipped. */
+export async function relaySection(): Promise<void> {
+  console.log('\nRelay tunnel (real stack: npm start as a child process, device page in Chromium)');
+  const { CHROMIUM_PATH } = await import('../playwright.config.js');
+  const skip = (why: string) => console.log(`  skipped: ${why}`);
+  if (!existsSync(CHROMIUM_PATH)) {
+    skip(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+    return;
+  }
+  const isRoot = process.getuid?.() === 0;
+  const isolated = loopbackOnly();
+  if (!isolated && !isRoot) {
+    skip(
+      'WebRTC must run in a loopback-only network namespace (nothing may leave the machine), ' +
+        'and creating one (unshare -n) needs root. Run as root, or inside ' +
+        "`unshare -n sh -c 'ip link set lo up && npm run bench'`.",
+    );
+    return;
+  }
+  if (!existsSync(resolve(ROOT, 'dist/index.html'))) {
+    console.log('  building the app first (npx vite build --logLevel warn)');
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const tsx = [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'bench/relay.ts')];
+  const [command, args] = isolated
+    ? [process.execPath, tsx]
+    : [
+        'unshare',
+        ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...tsx],
+      ];
+  const code = await runChild(command, args);
+  if (code !== 0) {
+    console.log(`  the relay section failed (exit ${code})`);
+    process.exitCode = 1;
+  }
+}
+
+/** Runs the measuring child in its own process group, killed as a whole on timeout or Ctrl+C. */
+function runChild(command: string, args: string[]): Promise<number | string> {
+  return new Promise((done) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, [CHILD_ENV]: '1' },
+      stdio: 'inherit',
+      detached: true,
+    });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    const onSignal = () => {
+      killGroup('SIGKILL');
+      process.exit(130);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = setTimeout(() => {
+      console.log(`  timed out after ${PARENT_TIMEOUT_MS / 1000} s: stopping it`);
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+    }, PARENT_TIMEOUT_MS);
+    const finish = (code: number | string) => {
+      clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      killGroup('SIGKILL'); // anything the child left behind (it should have left nothing)
+      done(code);
+    };
+    child.once('error', (err) => finish(err.message));
+    child.once('exit', (code, signal) => finish(code ?? signal ?? 'unknown'));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measurements (run in the child, inside the loopback-only namespace)
+
+/** Runs `fn` sequentially for `ms` after a warm-up; prints and returns operations per second. */
+async function measure(name: string, fn: () => Promise<unknown>, ms = RUN_MS): Promise<number> {
+  const warm = performance.now();
+  do await fn();
+  while (performance.now() - warm < WARMUP_MS);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await fn();
+    n++;
+  }
+  const perSecond = (n * 1000) / (performance.now() - start);
+  console.log(`  ${name.padEnd(44)} ${perSecond.toFixed(1).padStart(10)} ops/s`);
+  return perSecond;
+}
+
+/** As `measure`, each operation moving `bytes`; prints MB/s (10^6 bytes) and returns it. */
+async function measureBytes(name: string, bytes: number, fn: () => Promise<unknown>) {
+  const warm = performance.now();
+  do await fn();
+  while (performance.now() - warm < WARMUP_MS);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < RUN_MS) {
+    await fn();
+    n++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const mbPerSecond = (n * bytes) / 1e6 / seconds;
+  const perSecond = n / seconds;
+  console.log(
+    `  ${name.padEnd(44)} ${mbPerSecond.toFixed(1).padStart(10)} MB/s  (${perSecond.toFixed(1)} ops/s)`,
+  );
+  return mbPerSecond;
+}
+
+const rate = (x: number) => x.toFixed(1).padStart(10);
+
+/**
+ * Operations per second of `op` (a promise expression) run sequentially inside `page` for
+ * CONTEXT_RUN_MS after a warm-up, `setup` (statements) run first. Passed as a string, not a
+ * function: tsx would wrap named functions in a helper (`__name`) that the page lacks.
+ */
+function inPage(page: Page, setup: string, op: string): Promise<number> {
+  return page.evaluate<number>(`(async () => {
+    ${setup}
+    const once = () => ${op};
+    const w = performance.now();
+    do await once();
+    while (performance.now() - w < ${WARMUP_MS});
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < ${CONTEXT_RUN_MS}) {
+      await once();
+      n++;
+    }
+    return (n * 1000) / (performance.now() - start);
+  })()`);
+}
+
+/** Where the time of one operation goes, roughly: the parts measured alone, and the rest. */
+function split(what: string, totalMs: number, parts: Record<string, number>): string {
+  const known = Object.values(parts).reduce((a, b) => a + b, 0);
+  const each = Object.entries(parts).map(([name, ms]) => `${name} ${ms.toFixed(1)}`);
+  const rest = Math.max(0, totalMs - known).toFixed(1);
+  return `${what}, ${totalMs.toFixed(1)} ms, roughly: ${each.join(' + ')} + the rest ${rest} ms (relay, bridge, tunnel framing)`;
+}
+
+/** Rejects after `ms`, naming what did not happen. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_ok, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+// The raw PeerJS baseline's page. Every message starts with one byte: 0 = echo it back,
+// 1 = swallow it, 2 = swallow it and answer the single byte 2 (the end of a bulk transfer).
+const ECHO_PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>PeerJS echo</title>
+<script src="/peerjs.min.js"></script>
+<script>
+  const q = new URLSearchParams(location.search);
+  const peer = new peerjs.Peer(q.get('id'), {
+    host: '127.0.0.1', port: Number(q.get('port')), path: '/peerjs', secure: false,
+    key: 'peerjs', token: q.get('token'), debug: 0, config: { iceServers: [] },
+  });
+  window.echo = new Promise((ok, fail) => {
+    peer.on('open', () => ok('open'));
+    peer.on('error', (e) => fail(new Error('PeerJS ' + e.type)));
+  });
+  const ACK = new Uint8Array([2]);
+  peer.on('connection', (conn) => {
+    conn.on('data', (data) => {
+      const bytes = new Uint8Array(data);
+      if (bytes[0] === 0) conn.send(bytes);
+      else if (bytes[0] === 2) conn.send(ACK);
+    });
+  });
+</script>`;
+
+function serveEchoPage(): Promise<{ url: string; server: Server }> {
+  const peerjs = readFileSync(resolve(ROOT, 'node_modules/peerjs/dist/peerjs.min.js'));
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(ECHO_PAGE);
+    else if (path === '/peerjs.min.js')
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(peerjs);
+    else res.writeHead(404).end();
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      ok({ url: `http://127.0.0.1:${port}`, server });
+    });
+  });
+}
+
+async function measureRelay(): Promise<void> {
+  process.chdir(ROOT); // startStack resolves src/server/main.ts from the working directory
+  const { chromium } = await import('@playwright/test');
+  const { CHROMIUM_ARGS, CHROMIUM_PATH } = await import('../playwright.config.js');
+  const { startStack } = await import('../playwright/stack.js');
+  const { createDevice, expect } = await import('../playwright/fixtures.js');
+  const { peerIdOf, TUNNEL_CHUNK_BYTES } = await import('../src/protocol/tunnel/index.js');
+  const { createNodePeer } = await import('../src/server/peer/node_peer.js');
+  const { openDataConnectionHedged } = await import('../src/server/peer/open_data_connection.js');
+  const { frameBytes } = await import('../src/server/peer/frame_bytes.js');
+
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanup = async () => {
+    for (const f of cleanups.splice(0).reverse())
+      await within(Promise.resolve().then(f), 6000, 'cleanup').catch(() => {});
+  };
+  const watchdog = setTimeout(() => {
+    console.log(`  relay bench: no end after ${CHILD_TIMEOUT_MS / 1000} s, stopping`);
+    void cleanup().finally(() => process.exit(1));
+  }, CHILD_TIMEOUT_MS);
+  // The launcher's timeout (or Ctrl+C) stops the whole process group: leave no temp dirs.
+  const onSignal = () => void cleanup().finally(() => process.exit(1));
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const began = performance.now();
+  try {
+    const stack = await startStack();
+    cleanups.push(() => stack.stop());
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    cleanups.push(() => browser.close());
+
+    // The device: created in the real app, online at the relay (as playwright/relay.spec.ts).
+    const page = await (await browser.newContext()).newPage();
+    await createDevice(page, undefined, `${stack.app}/`);
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const deviceId = (await page.getByTestId('device-id').textContent()) ?? '';
+    const proxy = `${stack.relay}/p/${peerIdOf(deviceId)}`;
+
+    // 1. A small request, end to end.
+    const configuration = `${proxy}/disco/.well-known/disco-configuration`;
+    let answerBytes = 0;
+    const tunnel = await measure('GET disco-configuration via relay → device SW', async () => {
+      const res = await fetch(configuration);
+      const body = await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`disco-configuration: ${res.status}`);
+      answerBytes = body.byteLength;
+    });
+
+    // Where the time goes: the two ends of that path alone (context, not a baseline).
+    const health = `${stack.relay}/healthz`;
+    const httpOnly = await measure(
+      '  context: GET /healthz on the relay (HTTP leg)',
+      async () => {
+        const res = await fetch(health);
+        await res.arrayBuffer();
+      },
+      CONTEXT_RUN_MS,
+    );
+    const swOnly = await inPage(
+      page,
+      '',
+      "fetch('/disco/.well-known/disco-configuration').then((r) => r.arrayBuffer())",
+    );
+    console.log(
+      `  ${'  context: the page fetches it from its SW'.padEnd(44)} ${rate(swOnly)} ops/s`,
+    );
+
+    // 2. The baseline: a Node peer ↔ a Chromium page echoing over PeerJS, same relay signalling.
+    const { url: echoUrl, server } = await serveEchoPage();
+    cleanups.push(() => new Promise((ok) => server.close(ok)));
+    const relayPort = Number(new URL(stack.relay).port);
+    const echoId = `bench-echo-${randomBytes(6).toString('hex')}`;
+    const echoPage = await (await browser.newContext()).newPage();
+    await echoPage.goto(
+      `${echoUrl}/?id=${echoId}&port=${relayPort}&token=${randomBytes(8).toString('hex')}`,
+    );
+    await within(
+      echoPage.evaluate(() => (window as unknown as { echo: Promise<string> }).echo),
+      10_000,
+      'echo page',
+    );
+    const peer = await createNodePeer({
+      host: '127.0.0.1',
+      port: relayPort,
+      path: '/peerjs',
+      bindAddress: '127.0.0.1',
+      id: `bench-rp-${randomBytes(6).toString('hex')}`,
+    });
+    cleanups.push(() => peer.destroy());
+    peer.on('error', () => {});
+    const conn = await openDataConnectionHedged(peer, echoId, 10_000);
+    let waiting: ((bytes: Uint8Array) => void) | undefined;
+    conn.on('data', (data) => {
+      const bytes = frameBytes(data);
+      const w = waiting;
+      waiting = undefined;
+      if (bytes) w?.(bytes);
+    });
+    const reply = () =>
+      within(new Promise<Uint8Array>((ok) => (waiting = ok)), 10_000, 'PeerJS echo');
+    const small = new Uint8Array(64); // first byte 0: echo
+    const raw = await measure('raw PeerJS echo, 64 B, Node ↔ Chromium (baseline)', async () => {
+      const back = reply();
+      void conn.send(small);
+      if ((await back).byteLength !== small.byteLength) throw new Error('echo: wrong length');
+    });
+    console.log(
+      `  tunnel overhead: ${(raw / tunnel).toFixed(1)}× a raw PeerJS echo ` +
+        `(the tunnel answer is ${answerBytes} B of JSON)`,
+    );
+    console.log(
+      `  ${split('one round trip', 1000 / tunnel, { 'HTTP leg': 1000 / httpOnly, 'service worker': 1000 / swOnly, 'raw data channel': 1000 / raw })}`,
+    );
+
+    // 3. One MiB up. The device has only /disco/* endpoints and none returns a body that
+    // large: POST /disco/data carries the whole MiB over the real path (RP → relay → data
+    // channel in tunnel frames → page → fetch → the service worker, which reads all of it) and
+    // is refused with a small 413 only then. The baseline moves the same MiB in the same number
+    // of messages of TUNNEL_CHUNK_BYTES over raw PeerJS and waits for a one-byte ack.
+    const mib = randomBytes(MIB);
+    const dataUrl = `${proxy}/disco/data`;
+    const up = await measureBytes('POST 1 MiB to /disco/data via relay (→ 413)', MIB, async () => {
+      const res = await fetch(dataUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: mib,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 413) throw new Error(`1 MiB to /disco/data: ${res.status}, not 413`);
+    });
+    const swUp = await inPage(
+      page,
+      `const body = new Uint8Array(${MIB});`,
+      "fetch('/disco/data', { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } }).then((r) => r.arrayBuffer())",
+    );
+    console.log(
+      `  ${'  context: the page POSTs it to its SW'.padEnd(44)} ${rate((swUp * MIB) / 1e6)} MB/s  (${swUp.toFixed(1)} ops/s)`,
+    );
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < MIB; at += TUNNEL_CHUNK_BYTES) {
+      const piece = mib.subarray(at, Math.min(MIB, at + TUNNEL_CHUNK_BYTES));
+      const message = new Uint8Array(piece.byteLength + 1);
+      message[0] = at + TUNNEL_CHUNK_BYTES >= MIB ? 2 : 1; // the last one asks for the ack
+      message.set(piece, 1);
+      chunks.push(message);
+    }
+    const rawUp = await measureBytes(
+      `raw PeerJS, 1 MiB in ${chunks.length} messages + ack (baseline)`,
+      MIB,
+      async () => {
+        const ack = reply();
+        for (const c of chunks) void conn.send(c);
+        if ((await ack)[0] !== 2) throw new Error('bulk: no ack');
+      },
+    );
+    console.log(`  1 MiB upload through the tunnel: ${(up / rawUp).toFixed(2)}× raw PeerJS speed`);
+    const perMib = (mbPerSecond: number) => (MIB / 1e6 / mbPerSecond) * 1000;
+    console.log(
+      `  ${split('one 1 MiB upload', perMib(up), { 'page → service worker': 1000 / swUp, 'raw data channel': perMib(rawUp) })}`,
+    );
+    conn.close();
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+    console.log(`  (relay section took ${((performance.now() - began) / 1000).toFixed(1)} s)`);
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  if (process.env[CHILD_ENV] === '1') {
+    if (!loopbackOnly()) {
+      console.log(`  relay bench: not in a loopback-only namespace (${interfaces().join(', ')})`);
+      process.exit(1);
+    }
+    try {
+      await measureRelay();
+      process.exit(0); // PeerJS and node-datachannel keep handles open
+    } catch (err) {
+      console.log(`  relay bench failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  } else await relaySection();
+}
