@@ -3,10 +3,12 @@ import { DiscoError } from '../errors/index.js';
 import { TUNNEL_MAX_BODY_BYTES, TUNNEL_MAX_FRAME_BYTES } from './types.js';
 
 /**
- * How a tunnel message crosses one data channel (docs/tunnel.md). Every frame is one CBOR map
- * (RFC 8949) in one data-channel message, at most TUNNEL_MAX_FRAME_BYTES. A request or answer is
- * a head (`n` = number of body chunks) followed by `n` chunk frames of the same `id`; either side
- * may interleave messages of different ids. `cancel` tells the device to stop work on an id.
+ * How a tunnel message crosses one data channel. Every frame is one CBOR map (RFC 8949, text
+ * keys, no tags) in one data-channel message (PeerJS `raw`, an ordered channel), at most
+ * TUNNEL_MAX_FRAME_BYTES. A request (`req`, asker → device) or answer (`res`, device → asker) is
+ * a head whose `n` counts its body chunks, then `n` `chunk` frames of the same `id` with `i` =
+ * 0…n-1 (no chunks: no body). Messages of different ids may interleave. `cancel` (asker →
+ * device) drops an id. Ids are chosen by the asker, unsigned 32-bit, unique while in flight.
  */
 export type Frame = RequestHead | ResponseHead | ChunkFrame | CancelFrame;
 

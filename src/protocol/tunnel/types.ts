@@ -24,6 +24,11 @@ export interface TunnelResponse {
  */
 export interface DeviceLink {
   request(peerId: string, req: TunnelRequest, signal?: AbortSignal): Promise<TunnelResponse>;
+  /**
+   * The device left signalling: drop its channel now, failing waiting requests with
+   * ERR_DEVICE_UNREACHABLE (WebRTC alone notices a vanished peer only after about 30 s).
+   */
+  forget?(peerId: string): void;
   close(): Promise<void>;
 }
 

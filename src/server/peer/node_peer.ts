@@ -117,7 +117,8 @@ export async function createNodePeer(o: NodePeerOptions): Promise<Peer> {
       resolve();
     };
     const onError = (err: { type: string; message: string }) => fail(`${err.type} ${err.message}`);
-    const timer = setTimeout(() => fail('no answer'), o.serverTimeoutMs ?? 10_000);
+    // npm `peer` sends no OPEN to a second socket that presents a live id with the same token
+    const timer = setTimeout(() => fail('no OPEN (id still held?)'), o.serverTimeoutMs ?? 10_000);
     peer.once('open', onOpen);
     peer.once('error', onError);
   });

@@ -85,6 +85,7 @@ export function openDataConnectionHedged(
   const deadline = Date.now() + timeoutMs;
   let started = 0;
   let running = 0;
+  const failures: string[] = [];
   let hedge: ReturnType<typeof setTimeout> | undefined;
   const result = new Promise<DataConnection>((resolve, reject) => {
     const start = () => {
@@ -92,10 +93,12 @@ export function openDataConnectionHedged(
       running++;
       openDataConnection(peer, peerId, deadline - Date.now(), signal).then(resolve, (err) => {
         running--;
+        failures.push((err as DiscoError).message);
         if (running > 0) return; // another attempt is still under way
         const again = !FINAL.has(err as DiscoError) && started < MAX_ATTEMPTS;
-        if (again && deadline - Date.now() > 100) start();
-        else reject(err as DiscoError);
+        if (again && deadline - Date.now() > 100) return start();
+        const why = failures.length > 1 ? `${failures.length} attempts: ${failures.join(' ')}` : '';
+        reject(why ? new DiscoError('ERR_DEVICE_UNREACHABLE', why) : (err as DiscoError));
       });
     };
     start();

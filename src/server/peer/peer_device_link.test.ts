@@ -121,10 +121,14 @@ describe('PeerDeviceLink over real WebRTC (loopback)', () => {
       token: 'flaky-token',
       handle: () => (started(), new Promise<TunnelResponse>(() => {})),
     });
-    const pending = failure(link.request('device-flaky', post(bytes(5000, 7))));
+    const request = link.request('device-flaky', post(bytes(5000, 7)));
+    const pending = failure(request);
     await Promise.race([
       handling,
-      pending.then((c) => Promise.reject(new Error(`ended first: ${c}`))),
+      request.then(
+        () => Promise.reject(new Error('answered before the device left')),
+        (e: Error) => Promise.reject(new Error(`failed before the device left: ${e.message}`)),
+      ),
     ]);
     flaky.close();
     expect(await pending).toBe('ERR_DEVICE_UNREACHABLE');

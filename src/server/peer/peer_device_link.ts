@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { DataConnection, Peer } from 'peerjs';
+import type { DataConnection } from 'peerjs';
 import { DiscoError } from '../../protocol/errors/index.js';
 import { TunnelClient } from '../../protocol/tunnel/tunnel_client.js';
 import type { DeviceLink, TunnelRequest, TunnelResponse } from '../../protocol/tunnel/types.js';
-import { createNodePeer, type SignallingOptions } from './node_peer.js';
+import type { SignallingOptions } from './node_peer.js';
+import { LazyPeer } from './lazy_peer.js';
 import { openDataConnectionHedged } from './open_data_connection.js';
 import { frameBytes } from './frame_bytes.js';
 
@@ -38,22 +39,26 @@ const PEER_ID = /^(?=.{1,64}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
 export class PeerDeviceLink implements DeviceLink {
   readonly id: string;
   readonly #opts: PeerDeviceLinkOptions;
-  readonly #token = randomBytes(16).toString('hex');
+  readonly #peer: LazyPeer;
   readonly #entries = new Map<string, Entry>();
   readonly #closing = new AbortController();
-  #peer: Promise<Peer> | undefined;
 
   constructor(opts: PeerDeviceLinkOptions) {
     this.#opts = opts;
     this.id = opts.id ?? `relay-${randomBytes(8).toString('hex')}`;
+    // a token of our own, so that re-registering after a lost server keeps the same id
+    this.#peer = new LazyPeer({ ...opts, id: this.id, token: randomBytes(16).toString('hex') });
   }
 
   /** Registers this end at the signalling server now rather than on the first request. */
   async start(): Promise<void> {
-    await this.#getPeer();
+    await this.#peer.get();
   }
 
-  /** Sends `req` to the device `peerId`; see DeviceLink for the errors. */
+  /**
+   * Sends `req` to the device `peerId`: see DeviceLink for the errors, plus ERR_TRANSPORT_FAILED
+   * when the signalling server cannot be reached and ERR_INVALID_INPUT for a malformed peer id.
+   */
   async request(peerId: string, req: TunnelRequest, signal?: AbortSignal): Promise<TunnelResponse> {
     if (this.#closing.signal.aborted)
       throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.');
@@ -83,8 +88,7 @@ export class PeerDeviceLink implements DeviceLink {
     this.#closing.abort();
     for (const entry of this.#entries.values()) this.#drop(entry, 'The device link closed.');
     this.#entries.clear();
-    const peer = await this.#peer?.catch(() => undefined);
-    peer?.destroy();
+    await this.#peer.destroy();
   }
 
   #entry(peerId: string): Entry {
@@ -98,7 +102,7 @@ export class PeerDeviceLink implements DeviceLink {
   }
 
   async #open(peerId: string, entry: Entry) {
-    const peer = await this.#getPeer();
+    const peer = await this.#peer.get();
     const conn = await openDataConnectionHedged(
       peer,
       peerId,
@@ -134,32 +138,6 @@ export class PeerDeviceLink implements DeviceLink {
   #drop(entry: Entry, reason: string): void {
     entry.client?.close(reason);
     entry.conn?.close();
-  }
-
-  #getPeer(): Promise<Peer> {
-    if (this.#closing.signal.aborted)
-      return Promise.reject(new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.'));
-    if (this.#peer) return this.#peer;
-    const made = createNodePeer({ ...this.#opts, id: this.id, token: this.#token }).then((peer) => {
-      if (this.#closing.signal.aborted) {
-        peer.destroy();
-        throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.');
-      }
-      // Without the signalling server no new connection can be made: start over on next use.
-      const reset = () => {
-        if (this.#peer === made) this.#peer = undefined;
-        setImmediate(() => peer.destroy()); // not from inside PeerJS's own destroy(); no-op then
-      };
-      peer.on('disconnected', reset);
-      peer.on('close', reset);
-      peer.on('error', () => {}); // per-connection errors are handled where they happen
-      return peer;
-    });
-    made.catch(() => {
-      if (this.#peer === made) this.#peer = undefined;
-    });
-    this.#peer = made;
-    return made;
   }
 }
 

@@ -1,3 +1,4 @@
+import { PEER_ID_PATTERN } from '../../protocol/tunnel/peer_id.js';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import express, { type Express } from 'express';
@@ -85,6 +86,9 @@ export function createRelay(options: RelayOptions): Relay {
         trustProxy: config.trustProxy,
         logger,
         clock: config.clock,
+        onDisconnect: (peerId) => {
+          if (PEER_ID_PATTERN.test(peerId)) config.deviceLink.forget?.(peerId);
+        },
       });
     },
     peers: () => signalling?.peers() ?? 0,

@@ -25,6 +25,8 @@ export interface SignallingOptions {
   readonly trustProxy: false | number | string;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Told when a peer's signalling socket goes (the device link drops its channel at once). */
+  readonly onDisconnect?: (peerId: string) => void;
 }
 
 /**
@@ -97,6 +99,7 @@ export function mountSignalling(
     if (connected.get(client.getId()) === client.getSocket() || !client.getSocket())
       connected.delete(client.getId());
     logger.log('info', 'peer.disconnected', { peer_id: client.getId() });
+    if (!connected.has(client.getId())) opts.onDisconnect?.(client.getId());
   });
   peerServer.on('error', (err: Error) => {
     logger.log('warn', 'peer.error', { error: err.name });

@@ -65,6 +65,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
         ? link.request(peerId, req, signal)
         : Promise.reject(new DiscoError('ERR_DEVICE_UNREACHABLE', 'The relay is starting.')),
     close: () => link?.close() ?? Promise.resolve(),
+    forget: (peerId) => link?.forget?.(peerId),
   };
   let relay: Relay;
   try {
