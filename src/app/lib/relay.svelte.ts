@@ -133,6 +133,11 @@ export class Relay {
   }
 
   #serve(conn: DataConnection): void {
+    // One frame per message, in order: anything else would corrupt the tunnel's framing.
+    if (conn.serialization !== 'raw' || !conn.reliable) {
+      conn.close();
+      return;
+    }
     const server = new TunnelServer({
       send: (frame) => void conn.send(frame),
       handle: (req) => forward(req),
