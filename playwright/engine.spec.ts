@@ -1,8 +1,8 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { decodeJwt } from 'jose';
-import { isDiscoError } from '../src/sdk/index.js';
 import { test, expect, createDevice, addField, controlled } from './fixtures.js';
 import { makeRp, pageTransport, tamperingTransport } from './rp.js';
+import { codeOf } from '../src/testing/code_of.js';
 
 /** The device page (the person) and a second page of the same origin that carries RP traffic. */
 async function setUp(page: Page, context: BrowserContext) {
@@ -42,15 +42,6 @@ async function answer(page: Page, client: string, approve: boolean, remember = f
 interface SwScope {
   clients: { matchAll(opts?: unknown): Promise<object[]> };
   registration: { getNotifications(): Promise<Array<{ title: string }>> };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
 }
 
 test('the seed scenario: shop registers, key A, key B for the courier; the courier gets the address', async ({

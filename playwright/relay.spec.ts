@@ -4,7 +4,6 @@ import {
   DiscoClient,
   fetchDeviceInfo,
   fetchTransport,
-  isDiscoError,
   startPairing,
 } from '../src/sdk/index.js';
 import { peerIdOf } from '../src/protocol/tunnel/index.js';
@@ -12,6 +11,7 @@ import { systemClock } from '../src/protocol/encoding/index.js';
 import { peerTransport } from '../src/sdk/node.js';
 import { test, expect, createDevice, addField } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
+import { codeOf } from '../src/testing/code_of.js';
 
 let stack: Stack;
 test.beforeAll(async () => {
@@ -20,15 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await stack?.stop();
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-}
 
 async function deviceOnline(page: Page, url: string) {
   await createDevice(page, undefined, `${url}/`);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { makeDevice, T0 } from '../../testing/engine_harness.js';
-import { isDiscoError, type ErrorCode } from '../errors/index.js';
 import {
   COLLECTIONS,
   type ActivityRecord,
@@ -13,15 +12,7 @@ import {
 import { createClientIdentity, sealRequest } from '../../sdk/index.js';
 import { b64u, systemRandom } from '../encoding/index.js';
 import { seal } from '../jose/index.js';
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-}
+import { codeOf } from '../../testing/code_of.js';
 
 async function seed() {
   const d = await makeDevice();

@@ -3,11 +3,11 @@ import { MemoryStore } from '../storage/memory_store.js';
 import { setupDevice, loadDevice } from '../identity/setup_device.js';
 import { PBKDF2_MIN_ITERATIONS } from '../identity/passphrase_key.js';
 import { systemRandom, utf8 } from '../encoding/index.js';
-import { isDiscoError, type ErrorCode } from '../errors/index.js';
 import { exportBackup } from './export_backup.js';
 import { restoreBackup } from './restore_backup.js';
 import { openBackup } from './open_backup.js';
 import { sealBackup } from './seal_backup.js';
+import { codeOf } from '../../testing/code_of.js';
 
 const PASS = 'correct horse battery staple';
 const iterations = PBKDF2_MIN_ITERATIONS; // the floor restore accepts; keeps the suite fast
@@ -45,15 +45,6 @@ async function device() {
     iterations,
   });
   return { store, created, file };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
 }
 
 async function snapshot(store: MemoryStore) {

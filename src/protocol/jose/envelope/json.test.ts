@@ -1,18 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DiscoError } from '../../errors/index.js';
 import { openJson } from './open_json.js';
 import { seal } from './seal.js';
 import { sealJson } from './seal_json.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DiscoError);
-    return (err as DiscoError).code;
-  }
-  return 'no error';
-}
+import { codeOf } from '../../../testing/code_of.js';
 
 let device: CryptoKeyPair;
 

@@ -1,18 +1,8 @@
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DiscoError } from '../../errors/index.js';
 import { open } from './open.js';
 import { seal } from './seal.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DiscoError);
-    return (err as DiscoError).code;
-  }
-  return 'no error';
-}
+import { codeOf } from '../../../testing/code_of.js';
 
 const subtle = globalThis.crypto.subtle;
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

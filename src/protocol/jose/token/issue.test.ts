@@ -1,18 +1,8 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DiscoError } from '../../errors/index.js';
 import { issue, type IssueInput, type IssueOptions } from './issue.js';
 import { MAX_TOKEN_LIFETIME_SECONDS, TOKEN_TYPES } from './token_types.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DiscoError);
-    return (err as DiscoError).code;
-  }
-  return 'no error';
-}
+import { codeOf } from '../../../testing/code_of.js';
 
 const NOW_MS = 1_700_000_000_123;
 const NOW = Math.floor(NOW_MS / 1000);

@@ -1,19 +1,9 @@
 import { CompactSign, exportJWK, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DiscoError } from '../../errors/index.js';
 import { issue, type IssueInput } from './issue.js';
 import { TOKEN_TYPES } from './token_types.js';
 import { verify, type VerifyOptions } from './verify.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DiscoError);
-    return (err as DiscoError).code;
-  }
-  return 'no error';
-}
+import { codeOf } from '../../../testing/code_of.js';
 
 const subtle = globalThis.crypto.subtle;
 const b64 = (data: Uint8Array | string): string => Buffer.from(data).toString('base64url');

@@ -17,6 +17,7 @@ import { TOKEN_TYPES } from './token_types.js';
 import { verify } from './verify.js';
 import { verifyJws } from './verify_jws.js';
 import { VECTORS_DIR } from '../../../testing/vectors.js';
+import { codeOf } from '../../../testing/code_of.js';
 
 const VECTORS = VECTORS_DIR;
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(VECTORS, path), 'utf8')) as T;
@@ -28,16 +29,6 @@ async function outcome(run: Promise<{ payload: Uint8Array }>): Promise<string> {
     expect(err, 'only DiscoErrors escape').toBeInstanceOf(DiscoError);
     return (err as DiscoError).code;
   }
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DiscoError);
-    return (err as DiscoError).code;
-  }
-  return 'no error';
 }
 
 let device: CryptoKeyPair;
