@@ -69,7 +69,9 @@ console.log(`Disco is running.
   Demo shop       ${demos.shopUrl}/
   Demo courier    ${demos.courierUrl}/
 
-Open the device app, set it up, then open the shop and click "Connect with Disco".
+Open the device app in a Chromium started with --allow-loopback-in-peer-connection and
+--use-fake-ui-for-media-stream (WebRTC on loopback needs them; see README), set it up, then open
+the shop and click "Connect with Disco".
 Press Ctrl+C to stop.`);
 
 let stopping = false;
