@@ -21,3 +21,11 @@ export {
 } from './frames.js';
 export { TunnelClient, type TunnelClientOptions } from './tunnel_client.js';
 export { TunnelServer, type TunnelServerOptions } from './tunnel_server.js';
+export {
+  parseIceConfig,
+  iceConfigToWire,
+  fetchIceConfig,
+  MAX_ICE_SERVERS,
+  type IceConfig,
+  type IceConfigWire,
+} from './ice_config.js';
