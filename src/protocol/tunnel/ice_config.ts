@@ -6,17 +6,27 @@ import { DiscoError } from '../errors/index.js';
  * allowed. Devices and the SDK ask for it before each new peer; nothing else is trusted for ICE
  * (PeerJS's own defaults point at public servers).
  */
+/** WebRTC's RTCIceServer, as this module writes it (`urls` always a list). */
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/** WebRTC's RTCIceTransportPolicy. */
+export type IcePolicy = 'relay' | 'all';
+
 export interface IceConfig {
-  readonly iceServers: RTCIceServer[];
-  readonly iceTransportPolicy: RTCIceTransportPolicy;
+  readonly iceServers: IceServer[];
+  readonly iceTransportPolicy: IcePolicy;
   /** When the TURN credentials stop working (ms since the epoch); ask again before then. */
   readonly expiresAt: number;
 }
 
 /** The wire form: snake_case at the top, RTCIceServer members as WebRTC names them. */
 export interface IceConfigWire {
-  ice_servers: { urls: string[]; username?: string; credential?: string }[];
-  ice_transport_policy: RTCIceTransportPolicy;
+  ice_servers: IceServer[];
+  ice_transport_policy: IcePolicy;
   /** Unix seconds. */
   expires_at: number;
 }
@@ -52,7 +62,7 @@ export function parseIceConfig(body: unknown, nowMs: number): IceConfig {
   if (expiresAt <= nowMs) throw bad('the credentials have expired');
   if (!Array.isArray(o.ice_servers) || o.ice_servers.length > MAX_ICE_SERVERS)
     throw bad('ice_servers is not a short list');
-  const iceServers = o.ice_servers.map((entry: unknown, i): RTCIceServer => {
+  const iceServers = o.ice_servers.map((entry: unknown, i): IceServer => {
     if (!entry || typeof entry !== 'object') throw bad(`ice_servers[${i}] is not an object`);
     const s = entry as Record<string, unknown>;
     if (!Array.isArray(s.urls) || s.urls.length === 0 || s.urls.length > MAX_URLS)
@@ -70,10 +80,7 @@ export function parseIceConfig(body: unknown, nowMs: number): IceConfig {
       credential: text(s.credential, `ice_servers[${i}].credential`),
     };
   });
-  if (
-    policy === 'relay' &&
-    !iceServers.some((s) => (s.urls as string[]).some((u) => u.startsWith('turn')))
-  )
+  if (policy === 'relay' && !iceServers.some((s) => s.urls.some((u) => u.startsWith('turn'))))
     throw bad('relay-only without a TURN server');
   return { iceServers, iceTransportPolicy: policy, expiresAt };
 }
@@ -82,9 +89,9 @@ export function parseIceConfig(body: unknown, nowMs: number): IceConfig {
 export function iceConfigToWire(config: IceConfig): IceConfigWire {
   return {
     ice_servers: config.iceServers.map((s) => ({
-      urls: typeof s.urls === 'string' ? [s.urls] : [...s.urls],
+      urls: [...s.urls],
       ...(s.username === undefined ? {} : { username: s.username }),
-      ...(typeof s.credential === 'string' ? { credential: s.credential } : {}),
+      ...(s.credential === undefined ? {} : { credential: s.credential }),
     })),
     ice_transport_policy: config.iceTransportPolicy,
     expires_at: Math.floor(config.expiresAt / 1000),

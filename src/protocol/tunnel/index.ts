@@ -28,4 +28,6 @@ export {
   MAX_ICE_SERVERS,
   type IceConfig,
   type IceConfigWire,
+  type IceServer,
+  type IcePolicy,
 } from './ice_config.js';

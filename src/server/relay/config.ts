@@ -1,3 +1,4 @@
+import type { IcePolicy } from '../../protocol/tunnel/index.js';
 import {
   systemClock,
   systemRandom,
@@ -9,6 +10,24 @@ import { systemResolveHost, type ResolveHost } from './address_guard.js';
 import { jsonLogger, type Logger } from './log.js';
 import type { PairingStore } from './pairing_store.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate_limit_config.js';
+
+/**
+ * A TURN server (coturn with `use-auth-secret`) that the relay hands out credentials for at
+ * `GET /ice-servers`.
+ */
+export interface TurnOptions {
+  /** `turn:`/`turns:` URLs, e.g. `turn:turn.example:3478?transport=udp`. */
+  urls: string[];
+  /** coturn's `static-auth-secret` (at least 16 characters). */
+  secret: string;
+  /** How long handed-out credentials work, 60 s – 7 days (default one day). */
+  ttlSeconds?: number;
+  /**
+   * `relay` (default): data channels go only through TURN, so a relying party never learns the
+   * device's network addresses (and the other way round). `all`: direct paths are tried too.
+   */
+  policy?: IcePolicy;
+}
 
 /** What `createRelay` takes. Only `publicUrl` and `deviceLink` are required. */
 export interface RelayOptions {
@@ -29,6 +48,8 @@ export interface RelayOptions {
   /** Express `trust proxy`: false (default), a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`). */
   trustProxy?: false | number | string;
   rateLimits?: Partial<RateLimitConfig>;
+  /** The TURN server for data channels; without one `GET /ice-servers` lists none. */
+  turn?: TurnOptions;
   /** Most PeerJS clients at once (default 5000). */
   maxPeers?: number;
   /** Whole callback POST, connect to answer (default 5000 ms). */
@@ -45,8 +66,9 @@ export interface RelayOptions {
   resolveHost?: ResolveHost;
 }
 
-export interface RelayConfig extends Required<Omit<RelayOptions, 'store' | 'rateLimits'>> {
+export interface RelayConfig extends Required<Omit<RelayOptions, 'store' | 'rateLimits' | 'turn'>> {
   readonly rateLimits: RateLimitConfig;
+  readonly turn: Required<TurnOptions> | undefined;
   readonly store: PairingStore | undefined;
 }
 
@@ -83,6 +105,29 @@ function trustProxyOf(value: false | number | string): false | number | string {
   return value;
 }
 
+// RFC 7065 TURN URIs: scheme, host, optional port and transport.
+const TURN_URL = /^turns?:[A-Za-z0-9.\-[\]:]{1,253}(\?transport=(udp|tcp))?$/;
+
+function turnOf(turn: TurnOptions | undefined): Required<TurnOptions> | undefined {
+  if (!turn) return undefined;
+  if (!Array.isArray(turn.urls) || turn.urls.length === 0 || turn.urls.length > 8)
+    throw new TypeError('relay config: turn.urls must list one to eight TURN URLs');
+  for (const url of turn.urls)
+    if (typeof url !== 'string' || !TURN_URL.test(url))
+      throw new TypeError(`relay config: turn.urls: "${String(url)}" is not a turn: URL`);
+  if (typeof turn.secret !== 'string' || turn.secret.length < 16)
+    throw new TypeError('relay config: turn.secret must be at least 16 characters');
+  const policy = turn.policy ?? 'relay';
+  if (policy !== 'relay' && policy !== 'all')
+    throw new TypeError('relay config: turn.policy must be "relay" or "all"');
+  return {
+    urls: [...turn.urls],
+    secret: turn.secret,
+    ttlSeconds: integer('turn.ttlSeconds', turn.ttlSeconds ?? 86_400, 60, 7 * 86_400),
+    policy,
+  };
+}
+
 /** Fills in defaults and checks every option; throws TypeError / RangeError with the option's name. */
 export function resolveRelayConfig(options: RelayOptions): RelayConfig {
   const production = options.production ?? process.env.NODE_ENV === 'production';
@@ -93,7 +138,7 @@ export function resolveRelayConfig(options: RelayOptions): RelayConfig {
   const peerjsPath = options.peerjsPath ?? '/peerjs';
   if (
     !/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(peerjsPath) ||
-    /^\/(p|uid|healthz)$/.test(peerjsPath)
+    /^\/(p|uid|healthz|ice-servers)$/.test(peerjsPath)
   )
     throw new TypeError(`relay config: peerjsPath "${peerjsPath}" must be like /peerjs`);
   if (typeof options.deviceLink?.request !== 'function')
@@ -111,6 +156,7 @@ export function resolveRelayConfig(options: RelayOptions): RelayConfig {
     tamperForTests: options.tamperForTests ?? false,
     trustProxy: trustProxyOf(options.trustProxy ?? false),
     rateLimits,
+    turn: turnOf(options.turn),
     maxPeers: integer('maxPeers', options.maxPeers ?? 5000, 1, 1_000_000),
     callbackTimeoutMs: integer('callbackTimeoutMs', options.callbackTimeoutMs ?? 5000, 100, 30_000),
     tunnelTimeoutMs: integer('tunnelTimeoutMs', options.tunnelTimeoutMs ?? 30_000, 100, 300_000),

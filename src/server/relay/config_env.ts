@@ -1,8 +1,10 @@
-import type { RelayOptions } from './config.js';
+import type { IcePolicy } from '../../protocol/tunnel/index.js';
+import type { RelayOptions, TurnOptions } from './config.js';
 import type { RateLimitConfig } from './rate_limit_config.js';
 
-type EnvOptions = Partial<Omit<RelayOptions, 'deviceLink' | 'rateLimits'>> & {
+type EnvOptions = Partial<Omit<RelayOptions, 'deviceLink' | 'rateLimits' | 'turn'>> & {
   rateLimits?: Partial<RateLimitConfig>;
+  turn?: TurnOptions;
 };
 
 /** Environment variables the relay reads, and the option each sets. */
@@ -25,7 +27,44 @@ export const RELAY_RATE_ENV: Record<string, keyof RateLimitConfig> = {
   DISCO_RELAY_RATE_PAIR_PER_ADDRESS: 'pairPerAddress',
   DISCO_RELAY_RATE_PAIR_FAILURES_PER_RELAY: 'pairFailuresPerRelay',
   DISCO_RELAY_RATE_WAIT_PER_ADDRESS: 'waitPerAddress',
+  DISCO_RELAY_RATE_ICE_PER_ADDRESS: 'icePerAddress',
 };
+
+/**
+ * TURN variables: `DISCO_RELAY_TURN_URLS` (comma-separated) and `DISCO_RELAY_TURN_SECRET` set
+ * `turn` together; `DISCO_RELAY_TURN_TTL_SECONDS` and `DISCO_RELAY_TURN_POLICY` refine it.
+ */
+export const RELAY_TURN_ENV = [
+  'DISCO_RELAY_TURN_URLS',
+  'DISCO_RELAY_TURN_SECRET',
+  'DISCO_RELAY_TURN_TTL_SECONDS',
+  'DISCO_RELAY_TURN_POLICY',
+] as const;
+
+function turnFromEnv(env: Readonly<Record<string, string | undefined>>): TurnOptions | undefined {
+  const urls = env.DISCO_RELAY_TURN_URLS?.trim();
+  const secret = env.DISCO_RELAY_TURN_SECRET?.trim();
+  const ttl = env.DISCO_RELAY_TURN_TTL_SECONDS?.trim();
+  const policy = env.DISCO_RELAY_TURN_POLICY?.trim();
+  if (!urls && !secret) {
+    if (ttl || policy)
+      throw new TypeError('DISCO_RELAY_TURN_URLS and DISCO_RELAY_TURN_SECRET must be set too');
+    return undefined;
+  }
+  if (!urls || !secret)
+    throw new TypeError('DISCO_RELAY_TURN_URLS and DISCO_RELAY_TURN_SECRET go together');
+  if (policy && policy !== 'relay' && policy !== 'all')
+    throw new TypeError(`DISCO_RELAY_TURN_POLICY must be relay or all, not "${policy}"`);
+  return {
+    urls: urls
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+    secret,
+    ...(ttl ? { ttlSeconds: number('DISCO_RELAY_TURN_TTL_SECONDS', ttl) } : {}),
+    ...(policy ? { policy: policy as IcePolicy } : {}),
+  };
+}
 
 const NUMBER_OPTIONS = new Set(['uidLifetimeSeconds', 'longPollSeconds', 'maxPeers']);
 const BOOLEAN_OPTIONS = new Set(['allowLoopbackCallbacks', 'tamperForTests']);
@@ -65,5 +104,7 @@ export function relayOptionsFromEnv(
     if (value) rateLimits[option] = number(name, value);
   }
   if (Object.keys(rateLimits).length > 0) out.rateLimits = rateLimits;
+  const turn = turnFromEnv(env);
+  if (turn) out.turn = turn;
   return out;
 }

@@ -1,10 +1,12 @@
 import { PEER_ID_PATTERN } from '../../protocol/tunnel/peer_id.js';
+import type { IceConfig } from '../../protocol/tunnel/index.js';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import express, { type Express } from 'express';
 import { resolveRelayConfig, type RelayOptions } from './config.js';
 import type { RelayContext } from './context.js';
 import { errorHandler, notFound } from './http_errors.js';
+import { currentIceConfig, iceServerRoutes } from './ice_servers.js';
 import { Lifecycle } from './lifecycle.js';
 import { MemoryPairingStore } from './memory_pairing_store.js';
 import { pairingRoutes } from './pairing_routes.js';
@@ -27,6 +29,11 @@ export interface Relay {
   peers(): number;
   /** Whether a PeerJS client with this id (e.g. a device's peer id) is connected now. */
   hasPeer(id: string): boolean;
+  /**
+   * ICE servers with fresh credentials, as `GET /ice-servers` answers: for the relay's own
+   * WebRTC link, which needs the same TURN server as the devices.
+   */
+  iceConfig(): IceConfig;
   /**
    * Refuses new requests (503), ends long-polls (204) and tunnelled requests (504), waits for
    * callbacks under way, closes the signalling sockets, the pairing store and the device link.
@@ -56,6 +63,7 @@ export function createRelay(options: RelayOptions): Relay {
     res.set('cache-control', 'no-store').json({ ok: true, peers: signalling?.peers() ?? 0 });
   });
   app.use(pairingRoutes(ctx));
+  app.use(iceServerRoutes(ctx));
   app.use(tunnelRoutes(ctx));
   const peerMount = express();
   app.use(config.peerjsPath, peerMount);
@@ -68,6 +76,8 @@ export function createRelay(options: RelayOptions): Relay {
     uid_lifetime_s: config.uidLifetimeSeconds,
     allow_loopback_callbacks: config.allowLoopbackCallbacks,
     tamper_for_tests: config.tamperForTests,
+    turn_urls: config.turn?.urls ?? [],
+    ice_transport_policy: config.turn?.policy ?? 'all',
   });
   if (config.tamperForTests) {
     logger.log('warn', 'relay.tamper_for_tests', {
@@ -93,6 +103,7 @@ export function createRelay(options: RelayOptions): Relay {
     },
     peers: () => signalling?.peers() ?? 0,
     hasPeer: (id) => signalling?.hasPeer(id) ?? false,
+    iceConfig: () => currentIceConfig(config),
     async close() {
       await lifecycle.close();
       limiters.shutdown();

@@ -16,6 +16,8 @@ export interface RateLimitConfig {
   readonly pairFailuresPerRelay: number;
   /** `GET /uid/<uid>/wait` per client address. */
   readonly waitPerAddress: number;
+  /** `GET /ice-servers` per client address (each answer is a set of TURN credentials). */
+  readonly icePerAddress: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
@@ -25,4 +27,5 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   pairPerAddress: 10,
   pairFailuresPerRelay: 300,
   waitPerAddress: 300,
+  icePerAddress: 60,
 };

@@ -33,6 +33,7 @@ export interface RelayLimiters {
   /** Counts only failed (4xx/5xx) pairings, from everyone together. */
   readonly pairFailures: RequestHandler;
   readonly waitPerAddress: RequestHandler;
+  readonly icePerAddress: RequestHandler;
   shutdown(): void;
 }
 
@@ -75,6 +76,7 @@ export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLi
       skipSuccessfulRequests: true,
     }),
     waitPerAddress: limiter('uid_wait_address', config.waitPerAddress, byAddress),
+    icePerAddress: limiter('ice_servers_address', config.icePerAddress, byAddress),
     shutdown: () => stores.forEach((store) => store.shutdown()),
   };
 }

@@ -70,6 +70,7 @@ export async function startTestRelay(options: Partial<StartRelayOptions> = {}) {
       pairPerAddress: 10_000,
       pairFailuresPerRelay: 10_000,
       waitPerAddress: 10_000,
+      icePerAddress: 10_000,
     },
     ...options,
   });

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { stunAnswers } from './stun_probe.js';
+
+/** A TURN server this process started, and how to hand out credentials for it. */
+export interface LocalTurnServer {
+  /** `turn:` URLs for clients (UDP and TCP). */
+  readonly urls: string[];
+  /** The shared secret of coturn's REST-API credentials (`use-auth-secret`); never log it. */
+  readonly secret: string;
+  readonly port: number;
+  /** Stops the server and removes its working directory. */
+  close(): Promise<void>;
+}
+
+export interface StartCoturnOptions {
+  /** Listening and relay address; default 127.0.0.1. */
+  host?: string;
+  /** UDP/TCP listening port; default a free one. */
+  port?: number;
+  /** The `turnserver` binary; default the first on PATH, else /usr/bin/turnserver. */
+  binary?: string;
+  /** How long to wait for the server to answer STUN; default 10 s. */
+  readyTimeoutMs?: number;
+}
+
+/** The `turnserver` binary of Debian's coturn package, if installed. */
+export function findTurnserver(path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of [...path.split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin']) {
+    const file = join(dir, 'turnserver');
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** A UDP port free on `host` now (the kernel's choice). */
+function freeUdpPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', reject);
+    socket.bind(0, host, () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * coturn's configuration for a development or test TURN server on one loopback address: REST-API
+ * credentials from a random secret (the secret lives in a 0600 file, not on the command line
+ * where `ps` shows it), no TLS, no CLI, quotas, and `allow-loopback-peers` — needed because the
+ * peers are on 127.0.0.1, and the reason this configuration is for loopback only: on a public
+ * TURN server it would let anyone relay to the host's own services.
+ */
+export function coturnConfig(o: {
+  host: string;
+  port: number;
+  secret: string;
+  dir: string;
+}): string {
+  return [
+    `listening-ip=${o.host}`,
+    `relay-ip=${o.host}`,
+    `listening-port=${o.port}`,
+    'realm=disco.local',
+    'use-auth-secret',
+    `static-auth-secret=${o.secret}`,
+    'allow-loopback-peers',
+    'no-multicast-peers',
+    'no-cli',
+    'no-tls',
+    'no-dtls',
+    'user-quota=32',
+    'total-quota=1024',
+    'log-file=stdout',
+    'simple-log',
+    `pidfile=${join(o.dir, 'turnserver.pid')}`,
+    `userdb=${join(o.dir, 'turndb')}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Starts Debian's coturn (`turnserver`) on `host` and resolves once it answers a STUN Binding
+ * request. Rejects with the server's last log lines if it exits or stays silent.
+ */
+export async function startCoturn(options: StartCoturnOptions = {}): Promise<LocalTurnServer> {
+  const host = options.host ?? '127.0.0.1';
+  const binary = options.binary ?? findTurnserver();
+  if (!binary || !existsSync(binary))
+    throw new Error('coturn is not installed (Debian package "coturn", binary "turnserver")');
+  const port = options.port ?? (await freeUdpPort(host));
+  const secret = randomBytes(24).toString('base64url');
+  const dir = await mkdtemp(join(tmpdir(), 'disco-turn-'));
+  const conf = join(dir, 'turnserver.conf');
+  await writeFile(conf, coturnConfig({ host, port, secret, dir }), { mode: 0o600 });
+
+  const child: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  const keep = (chunk: Buffer) => {
+    log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    log.splice(0, Math.max(0, log.length - 20));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const cleanup = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exit;
+      clearTimeout(killer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+  while (!(await stunAnswers(host, port, 200))) {
+    if (exited || Date.now() > deadline) {
+      await cleanup();
+      throw new Error(
+        `coturn did not start on ${host}:${port}${exited ? ' (it exited)' : ''}:\n${log.join('\n')}`,
+      );
+    }
+  }
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return {
+    urls: [`turn:${hostPart}:${port}?transport=udp`, `turn:${hostPart}:${port}?transport=tcp`],
+    secret,
+    port,
+    close: cleanup,
+  };
+}
