@@ -1,11 +1,14 @@
 import { Peer, type DataConnection } from 'peerjs';
 import { DiscoError } from '../../protocol/errors/index.js';
 import {
+  fetchIceConfig,
   makePeerToken,
   peerIdOf,
+  type IceConfig,
   type TunnelRequest,
   type TunnelResponse,
 } from '../../protocol/tunnel/index.js';
+import { PATHS } from '../../protocol/engine/paths.js';
 import { TunnelServer } from '../../protocol/tunnel/tunnel_server.js';
 import { parsePairingCode, PAIRINGS, type PairingRecord } from '../../protocol/pairing/pairing.js';
 import { parseCertificate } from '../../protocol/x509/index.js';
@@ -13,9 +16,21 @@ import { loadDevice } from '../../protocol/identity/index.js';
 import type { IdbStore } from '../../browser/idb_store.js';
 
 export type RelayStatus = 'off' | 'connecting' | 'connected' | 'reconnecting';
+/**
+ * Whether companies can actually reach the device through the relay: `checking` until a request
+ * has come through the relay's tunnel (the self-check after every connection), `open` once one
+ * has, `blocked` when the data channel could not be opened (WebRTC blocked in this browser or
+ * network, or no TURN server) although signalling works.
+ */
+export type ChannelStatus = 'checking' | 'open' | 'blocked';
 const SETTINGS = 'settings';
 const RELAY_KEY = 'relay_url';
 const MAX_BACKOFF_MS = 30_000;
+/** Ask for new TURN credentials this long before the old ones expire. */
+const ICE_REFRESH_MARGIN_MS = 5 * 60_000;
+/** While blocked, check again this often (a network change may have fixed it). */
+const RECHECK_MS = 30_000;
+const NO_ICE: IceConfig = { iceServers: [], iceTransportPolicy: 'all', expiresAt: Infinity };
 
 /** Checks a relay URL a person typed: http(s), no credentials, no path beyond `/`. */
 export function checkRelayUrl(input: string): string {
@@ -50,13 +65,18 @@ export function checkRelayUrl(input: string): string {
  */
 export class Relay {
   status = $state<RelayStatus>('off');
+  channel = $state<ChannelStatus>('checking');
   url = $state('');
   error = $state('');
   #peer: Peer | undefined;
   #store: IdbStore | undefined;
   #retries = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #iceTimer: ReturnType<typeof setTimeout> | undefined;
+  #checkTimer: ReturnType<typeof setTimeout> | undefined;
+  #ice: IceConfig = NO_ICE;
   #stopped = true;
+  #generation = 0;
 
   async start(store: IdbStore): Promise<void> {
     this.#store = store;
@@ -76,7 +96,10 @@ export class Relay {
 
   stop(): void {
     this.#stopped = true;
+    this.#generation++;
     clearTimeout(this.#timer);
+    clearTimeout(this.#iceTimer);
+    clearTimeout(this.#checkTimer);
     this.#peer?.destroy();
     this.#peer = undefined;
     this.status = 'off';
@@ -87,7 +110,9 @@ export class Relay {
     const device = await loadDevice(this.#store);
     if (!device) return;
     this.status = this.#retries ? 'reconnecting' : 'connecting';
+    this.channel = 'checking';
     const url = new URL(this.url);
+    await this.#refreshIce();
     const token = await makePeerToken(
       device.keys.signing,
       device.identity.signingJwk,
@@ -103,14 +128,16 @@ export class Relay {
       key: 'peerjs',
       token,
       debug: 0,
-      // Never PeerJS's public STUN/TURN defaults; a deployment configures its own TURN servers.
-      config: { iceServers: [] },
+      // Only the relay's own STUN/TURN servers (never PeerJS's public defaults), read afresh
+      // for every data connection: PeerJS passes this object to each new RTCPeerConnection.
+      config: this.#rtcConfig(),
     });
     this.#peer = peer;
     peer.on('open', () => {
       this.status = 'connected';
       this.error = '';
       this.#retries = 0;
+      void this.#selfCheck(peer);
     });
     peer.on('connection', (conn) => this.#serve(conn));
     peer.on('disconnected', () => this.#retry(peer));
@@ -121,6 +148,68 @@ export class Relay {
           : 'The relay cannot be reached.';
       this.#retry(peer);
     });
+  }
+
+  /** An RTCConfiguration whose ICE members are this relay's current ones when read. */
+  #rtcConfig(): RTCConfiguration {
+    const config = {} as RTCConfiguration;
+    Object.defineProperties(config, {
+      iceServers: { enumerable: true, get: () => this.#ice.iceServers },
+      iceTransportPolicy: { enumerable: true, get: () => this.#ice.iceTransportPolicy },
+    });
+    return config;
+  }
+
+  /**
+   * Gets the relay's ICE servers (`GET /ice-servers`) and schedules the next refresh before the
+   * TURN credentials expire. A relay that has none, or cannot say, leaves the last ones (or none).
+   */
+  async #refreshIce(): Promise<void> {
+    clearTimeout(this.#iceTimer);
+    const generation = this.#generation;
+    try {
+      const ice = await fetchIceConfig(this.url, fetch, () => Date.now());
+      if (generation !== this.#generation) return;
+      this.#ice = ice;
+    } catch {
+      // signalling will tell whether the relay is reachable; data channels then use what we have
+    }
+    const wait = Math.max(60_000, this.#ice.expiresAt - Date.now() - ICE_REFRESH_MARGIN_MS);
+    if (Number.isFinite(wait) && !this.#stopped)
+      this.#iceTimer = setTimeout(() => void this.#refreshIce(), Math.min(wait, 2 ** 31 - 1));
+  }
+
+  /**
+   * Asks this device's configuration through the relay's tunnel, exactly as a company would:
+   * relay → WebRTC data channel → this page → service worker. Signalling alone ("Online") says
+   * nothing about whether a data channel can be opened; this does.
+   */
+  async #selfCheck(peer: Peer): Promise<void> {
+    const proxied = `${this.url}/p/${peer.id}${PATHS.configuration}`;
+    let ok = false;
+    try {
+      const res = await fetch(proxied, { cache: 'no-store' });
+      ok = res.ok;
+    } catch {
+      ok = false;
+    }
+    if (peer !== this.#peer || this.#stopped) return;
+    if (ok) {
+      this.channel = 'open';
+      return;
+    }
+    if (this.channel !== 'open') this.channel = 'blocked';
+    clearTimeout(this.#checkTimer);
+    this.#checkTimer = setTimeout(() => void this.#selfCheck(peer), RECHECK_MS);
+  }
+
+  /** Runs the reachability check again now (the person pressed "Check again"). */
+  recheck(): void {
+    const peer = this.#peer;
+    if (!peer || this.status !== 'connected') return;
+    clearTimeout(this.#checkTimer);
+    this.channel = 'checking';
+    void this.#selfCheck(peer);
   }
 
   #retry(peer: Peer): void {
@@ -141,6 +230,9 @@ export class Relay {
     const server = new TunnelServer({
       send: (frame) => void conn.send(frame),
       handle: (req) => forward(req),
+    });
+    conn.on('open', () => {
+      this.channel = 'open';
     });
     conn.on('data', (data) => {
       if (data instanceof ArrayBuffer || data instanceof Uint8Array) server.receive(data);
