@@ -2,19 +2,20 @@
 // `npm test`: sets up what the tests need, runs every suite, and ends with one line
 // `N passed, N failed` (CI reads only that line).
 //
-// 1. System packages: Debian's Chromium (and iproute2 for the namespace) are installed with apt
-//    when missing and we are root; otherwise we stop with a clear message.
+// 1. System packages: Debian's Chromium, coturn (the TURN server data channels go through) and
+//    iproute2 (for the namespace) are installed with apt when missing and we are root;
+//    otherwise we stop with a clear message.
 // 2. Build the app once (the browser tests use the production build and its service worker).
 // 3. Static checks (types, lint, format), Vitest, Playwright: inside a loopback-only network
-//    namespace when we can make one (root + unshare), so nothing can leave the machine.
+//    namespace when we can make one (root + unshare), so nothing can leave the machine. The
+//    namespace also gets a veth pair with a private address, standing in for the LAN interface
+//    every real machine has: Chromium (without test-only flags) gathers no ICE candidates at all,
+//    not even TURN-relayed ones, on a host whose only interface is loopback (measured). Both ends
+//    of the pair are inside the namespace, so still nothing leaves.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensurePackages } from './system_packages.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const APT_PACKAGES = [
-  ['chromium', CHROMIUM],
-  ['iproute2', '/usr/sbin/ip'],
-];
 const isRoot = process.getuid?.() === 0;
 const inNamespace = process.env.DISCO_IN_NETNS === '1';
 
@@ -24,28 +25,20 @@ function run(cmd, args, opts = {}) {
 }
 
 function installSystemPackages() {
-  const missing = APT_PACKAGES.filter(([, path]) => !existsSync(path)).map(([name]) => name);
-  if (missing.length === 0) return;
-  if (!isRoot) {
-    console.error(
-      `\nThe tests need these Debian packages: ${missing.join(', ')}.\n` +
-        `Install them with:  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n` +
-        `(or run "npm test" as root and it will install them itself).\n`,
-    );
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-  console.log(`Installing ${missing.join(', ')} with apt-get…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (
-    run('apt-get', ['update', '-qq'], { env }) !== 0 ||
-    run('apt-get', ['install', '-y', '-qq', ...missing], { env }) !== 0
-  ) {
-    console.error('apt-get could not install the packages above.');
+  if (ensurePackages(['chromium', 'iproute2', 'coturn'], 'The test run').length > 0) {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
 }
+
+/** Inside the new namespace: loopback up, and a LAN-like veth pair whose both ends stay here. */
+const NAMESPACE_SETUP = [
+  'ip link set lo up',
+  'ip link add disco0 type veth peer name disco1',
+  'ip addr add 10.77.0.1/24 dev disco0',
+  'ip link set disco0 up',
+  'ip link set disco1 up',
+].join(' && ');
 
 function canUnshare() {
   return isRoot && spawnSync('unshare', ['-n', 'true']).status === 0;
@@ -121,7 +114,7 @@ if (canUnshare()) {
   console.log('Running the tests in a loopback-only network namespace.');
   const status = run(
     'unshare',
-    ['-n', 'sh', '-c', 'ip link set lo up && exec node scripts/test.mjs'],
+    ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec node scripts/test.mjs`],
     {
       env: { ...process.env, DISCO_IN_NETNS: '1' },
     },

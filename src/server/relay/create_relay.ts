@@ -76,7 +76,7 @@ export function createRelay(options: RelayOptions): Relay {
     uid_lifetime_s: config.uidLifetimeSeconds,
     allow_loopback_callbacks: config.allowLoopbackCallbacks,
     tamper_for_tests: config.tamperForTests,
-    turn_urls: config.turn?.urls ?? [],
+    turn_urls: config.turn?.urls.join(' ') ?? '',
     ice_transport_policy: config.turn?.policy ?? 'all',
   });
   if (config.tamperForTests) {
