@@ -9,5 +9,18 @@ export { sealRequest, openResponse, type DeviceInfo } from './messages.js';
 export { fetchTransport, type Transport, type TransportResponse } from './transport.js';
 export { startPairing, type Pairing, type PairedDevice } from './pairing.js';
 export { linkTransport } from './link_transport.js';
+export { PeerLink, randomPeerId, type PeerLinkOptions } from './peer_link/peer_link.js';
+export { type CreatePeer } from './peer_link/register_peer.js';
+export {
+  RelayIceConfig,
+  iceFromRelay,
+  type RelayIceConfigOptions,
+} from './peer_link/relay_ice_config.js';
+export {
+  relaySignalling,
+  type IceOptions,
+  type SignallingOptions,
+} from './peer_link/signalling_options.js';
+export { type IceConfig } from '../protocol/tunnel/ice_config.js';
 export { DiscoError, isDiscoError, type ErrorCode } from '../protocol/errors/index.js';
 export { fingerprintOf } from '../protocol/identity/device_id.js';

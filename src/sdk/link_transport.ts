@@ -5,8 +5,9 @@ const decoder = new TextDecoder();
 
 /**
  * A transport over any DeviceLink: requests go straight to the device's data channel (the relay
- * only brokers the WebRTC connection), framed as in the tunnel. In Node, the link is a
- * `PeerDeviceLink` (see `src/sdk/node.ts`); the other transport is `fetchTransport(proxy_url)`.
+ * only brokers the WebRTC connection), framed as in the tunnel. The link is a `PeerLink`
+ * (`browserPeerTransport` in src/sdk/browser.ts, `peerTransport` in src/sdk/node.ts); the other
+ * transport is `fetchTransport(proxy_url)`.
  */
 export function linkTransport(link: DeviceLink, peerId: string): Transport {
   const call = async (

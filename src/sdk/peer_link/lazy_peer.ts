@@ -1,35 +1,34 @@
 import type { Peer } from 'peerjs';
 import { DiscoError } from '../../protocol/errors/index.js';
-import { createNodePeer, type NodePeerOptions } from './node_peer.js';
 
 const closed = () => new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device link is closed.');
 
 /**
- * One Node peer, registered on first use and registered again (same id and token) on the next
- * use after it lost the signalling server: without it no new connection can be made, and
- * connections already open fail and are reopened by their owner.
+ * One peer, registered on first use and registered again (by `create`, so with the same id and
+ * token) on the next use after it lost the signalling server: without it no new connection can
+ * be made, and connections already open fail and are reopened by their owner.
  */
 export class LazyPeer {
-  readonly #opts: NodePeerOptions;
+  readonly #create: () => Promise<Peer>;
   #peer: Promise<Peer> | undefined;
   #closed = false;
 
-  constructor(opts: NodePeerOptions) {
-    this.#opts = opts;
+  constructor(create: () => Promise<Peer>) {
+    this.#create = create;
   }
 
   /** The registered peer; ERR_TRANSPORT_FAILED when the signalling server cannot be reached. */
   get(): Promise<Peer> {
     if (this.#closed) return Promise.reject(closed());
     if (this.#peer) return this.#peer;
-    const made = createNodePeer(this.#opts).then((peer) => {
+    const made = this.#create().then((peer) => {
       if (this.#closed) {
         peer.destroy();
         throw closed();
       }
       const reset = () => {
         if (this.#peer === made) this.#peer = undefined;
-        setImmediate(() => peer.destroy()); // not from inside PeerJS's own destroy(); no-op then
+        setTimeout(() => peer.destroy(), 0); // not from inside PeerJS's own destroy(); no-op then
       };
       peer.on('disconnected', reset);
       peer.on('close', reset);

@@ -1,14 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import type { DataConnection } from 'peerjs';
 import { DiscoError } from '../../protocol/errors/index.js';
 import { TunnelClient } from '../../protocol/tunnel/tunnel_client.js';
 import type { DeviceLink, TunnelRequest, TunnelResponse } from '../../protocol/tunnel/types.js';
-import type { SignallingOptions } from './node_peer.js';
 import { LazyPeer } from './lazy_peer.js';
 import { openDataConnectionHedged } from './open_data_connection.js';
 import { frameBytes } from './frame_bytes.js';
+import type { CreatePeer } from './register_peer.js';
 
-export interface PeerDeviceLinkOptions extends SignallingOptions {
+export interface PeerLinkOptions {
+  /**
+   * Makes and registers this end's peer (Node: `createNodePeer`; browsers: `createBrowserPeer`),
+   * again with the same id and token after the signalling server was lost.
+   */
+  createPeer: CreatePeer;
   /** This end's peer id; default `relay-<16 hex>`. */
   id?: string;
   /** How long a data connection to a device may take to open; default 5 s. */
@@ -20,6 +24,11 @@ export interface PeerDeviceLinkOptions extends SignallingOptions {
    * `false` fails at once, instead of after the server's `expire_timeout` (5 s by default).
    */
   isRegistered?: (peerId: string) => boolean;
+  /**
+   * Awaited before each new data connection, so that the ICE servers the peer reads then are
+   * current (`RelayIceConfig.fresh`: TURN credentials expire). Its DiscoError fails the request.
+   */
+  refreshIce?: () => Promise<unknown>;
 }
 
 interface Entry {
@@ -31,33 +40,52 @@ interface Entry {
 // PeerJS's own id rule (lib/util validateId), bounded.
 const PEER_ID = /^(?=.{1,64}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
 
+/** `<prefix>-` and 2×`bytes` hex digits from the platform's CSPRNG (Node 20 and browsers). */
+export function randomPeerId(prefix: string, bytes = 8): string {
+  return `${prefix}-${hex(bytes)}`;
+}
+
+function hex(bytes: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 /**
  * Reaches devices over WebRTC data channels through PeerJS (DESIGN.md flow 1, the tunnel behind
- * `proxy_url`). One Node peer for the whole link, one cached data connection per device, opened
- * on first use and forgotten when it closes, one TunnelClient per connection.
+ * `proxy_url`), in Node (the relay, the Node SDK) and in browsers (the browser SDK) alike: one
+ * peer for the whole link, one cached data connection per device, opened on first use and
+ * forgotten when it closes, one TunnelClient per connection. Written here rather than taken from
+ * a library: PeerJS gives the signalling and the data channel, but nothing that multiplexes
+ * requests over one channel, times out a WebRTC open that never reports (hedging stalled ones),
+ * or tells a missing device (the server's EXPIRE) from a slow one.
  */
-export class PeerDeviceLink implements DeviceLink {
+export class PeerLink implements DeviceLink {
   readonly id: string;
-  readonly #opts: PeerDeviceLinkOptions;
+  readonly #opts: PeerLinkOptions;
   readonly #peer: LazyPeer;
   readonly #entries = new Map<string, Entry>();
   readonly #closing = new AbortController();
 
-  constructor(opts: PeerDeviceLinkOptions) {
+  constructor(opts: PeerLinkOptions) {
     this.#opts = opts;
-    this.id = opts.id ?? `relay-${randomBytes(8).toString('hex')}`;
+    this.id = opts.id ?? randomPeerId('relay');
     // a token of our own, so that re-registering after a lost server keeps the same id
-    this.#peer = new LazyPeer({ ...opts, id: this.id, token: randomBytes(16).toString('hex') });
+    const token = hex(16);
+    this.#peer = new LazyPeer(() => opts.createPeer(this.id, token));
   }
 
-  /** Registers this end at the signalling server now rather than on the first request. */
+  /**
+   * Registers this end at the signalling server (and fetches the ICE servers) now rather than on
+   * the first request.
+   */
   async start(): Promise<void> {
-    await this.#peer.get();
+    await Promise.all([this.#peer.get(), this.#opts.refreshIce?.()]);
   }
 
   /**
    * Sends `req` to the device `peerId`: see DeviceLink for the errors, plus ERR_TRANSPORT_FAILED
-   * when the signalling server cannot be reached and ERR_INVALID_INPUT for a malformed peer id.
+   * when the signalling server (or the ICE configuration) cannot be reached and ERR_INVALID_INPUT
+   * for a malformed peer id.
    */
   async request(peerId: string, req: TunnelRequest, signal?: AbortSignal): Promise<TunnelResponse> {
     if (this.#closing.signal.aborted)
@@ -102,7 +130,7 @@ export class PeerDeviceLink implements DeviceLink {
   }
 
   async #open(peerId: string, entry: Entry) {
-    const peer = await this.#peer.get();
+    const [peer] = await Promise.all([this.#peer.get(), this.#opts.refreshIce?.()]);
     const conn = await openDataConnectionHedged(
       peer,
       peerId,

@@ -1,0 +1,80 @@
+import { fetchIceConfig, type IceConfig } from '../../protocol/tunnel/ice_config.js';
+import type { PeerLinkOptions } from './peer_link.js';
+import type { IceOptions } from './signalling_options.js';
+
+export interface RelayIceConfigOptions {
+  /** The environment's `fetch`; default the global one. */
+  fetch?: typeof fetch;
+  /** Milliseconds since the epoch; default `Date.now`. */
+  now?: () => number;
+  /** Ask again when the credentials expire within this long; default 60 s. */
+  renewBeforeMs?: number;
+}
+
+/**
+ * The relay's ICE configuration (`GET <relay>/ice-servers`, docs/wire/relay.md), kept fresh: it is
+ * fetched when there is none yet or when its TURN credentials expire within `renewBeforeMs`, and
+ * callers at the same moment share one fetch. A failed fetch is not kept: the next call asks again.
+ */
+export class RelayIceConfig {
+  readonly relayUrl: string;
+  readonly #fetch: typeof fetch;
+  readonly #now: () => number;
+  readonly #renewBeforeMs: number;
+  #current: IceConfig | undefined;
+  #pending: Promise<IceConfig> | undefined;
+
+  constructor(relayUrl: string, opts: RelayIceConfigOptions = {}) {
+    this.relayUrl = relayUrl;
+    const given = opts.fetch;
+    // never called as a method of this object: a browser's fetch then throws "Illegal invocation"
+    this.#fetch = given ?? ((input, init) => fetch(input, init));
+    this.#now = opts.now ?? (() => Date.now());
+    this.#renewBeforeMs = opts.renewBeforeMs ?? 60_000;
+  }
+
+  /** The configuration, current for at least `renewBeforeMs`; ERR_TRANSPORT_FAILED as `fetchIceConfig`. */
+  fresh(): Promise<IceConfig> {
+    const current = this.#current;
+    if (current && current.expiresAt - this.#now() > this.#renewBeforeMs)
+      return Promise.resolve(current);
+    if (this.#pending) return this.#pending;
+    const fetchImpl = this.#fetch;
+    const pending = fetchIceConfig(this.relayUrl, fetchImpl, this.#now).then((config) => {
+      this.#current = config;
+      return config;
+    });
+    this.#pending = pending;
+    const settled = () => {
+      if (this.#pending === pending) this.#pending = undefined;
+    };
+    pending.then(settled, settled);
+    return pending;
+  }
+
+  /** The servers of the last configuration fetched; none before the first. */
+  iceServers(): RTCIceServer[] {
+    return this.#current?.iceServers ?? [];
+  }
+
+  /** The policy of the last configuration fetched; `all` before the first. */
+  iceTransportPolicy(): RTCIceTransportPolicy {
+    return this.#current?.iceTransportPolicy ?? 'all';
+  }
+}
+
+/**
+ * Link options that take the ICE servers from the relay at `relayUrl`, renewed before each new
+ * data connection when they are about to expire: spread them into a link's options.
+ */
+export function iceFromRelay(
+  relayUrl: string,
+  opts: RelayIceConfigOptions = {},
+): Required<IceOptions> & Required<Pick<PeerLinkOptions, 'refreshIce'>> {
+  const ice = new RelayIceConfig(relayUrl, opts);
+  return {
+    iceServers: () => ice.iceServers(),
+    iceTransportPolicy: () => ice.iceTransportPolicy(),
+    refreshIce: () => ice.fresh(),
+  };
+}
