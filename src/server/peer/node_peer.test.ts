@@ -36,6 +36,22 @@ describe('PeerJS in Node', () => {
     own.close();
   });
 
+  it('reads ICE servers given as a function again for every RTCPeerConnection', async () => {
+    await loadPeerJs();
+    let servers: RTCIceServer[] = [];
+    const config = rtcConfig({ host: 'x', port: 1, path: '/', iceServers: () => servers });
+    const first = new RTCPeerConnection(config); // PeerJS passes this one object every time
+    first.close();
+    // node-datachannel refuses a TURN server without credentials when it builds the connection:
+    // proof that the current list reached it, and not the one read when the config was made
+    servers = [{ urls: ['turn:127.0.0.1:3478?transport=udp'] }];
+    expect(() => new RTCPeerConnection(config)).toThrow(/username/i);
+    servers = [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u', credential: 'c' }];
+    let third: RTCPeerConnection | undefined;
+    expect(() => (third = new RTCPeerConnection(config))).not.toThrow();
+    third?.close();
+  });
+
   it('fails with ERR_TRANSPORT_FAILED, without crashing, when the server refuses', async () => {
     const port = await freePortThatRefuses();
     const err = await createNodePeer({

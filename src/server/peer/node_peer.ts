@@ -1,23 +1,12 @@
 import type { Peer } from 'peerjs';
-import { DiscoError } from '../../protocol/errors/index.js';
+import { registerPeer, type PeerClass } from '../../sdk/peer_link/register_peer.js';
+import { rtcConfiguration } from '../../sdk/peer_link/rtc_configuration.js';
+import type { SignallingOptions as BaseSignallingOptions } from '../../sdk/peer_link/signalling_options.js';
 
-/** Where the PeerJS signalling server is, and how data channels may connect. */
-export interface SignallingOptions {
-  host: string;
-  port: number;
-  /** Mount path of the PeerJS server, e.g. `/peerjs`. */
-  path: string;
-  /** `wss:` instead of `ws:`; default false. */
-  secure?: boolean;
-  /** PeerJS server key; default `peerjs`. */
-  key?: string;
-  /** STUN/TURN servers; default none (never PeerJS's public defaults). */
-  iceServers?: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
+/** Where the PeerJS signalling server is, and how data channels may connect, in Node. */
+export interface SignallingOptions extends BaseSignallingOptions {
   /** Local address for ICE (node-datachannel); `127.0.0.1` on a loopback-only host. */
   bindAddress?: string;
-  /** How long to wait for the signalling server to accept the peer; default 10 s. */
-  serverTimeoutMs?: number;
 }
 
 export interface NodePeerOptions extends SignallingOptions {
@@ -26,7 +15,6 @@ export interface NodePeerOptions extends SignallingOptions {
   token?: string;
 }
 
-type PeerClass = typeof Peer;
 // Shared through the global symbol registry, so that every copy of this module (test runners
 // load one per file) agrees on which configurations are ours and sets the globals only once.
 const MARK = Symbol.for('disco.node-peer.rtc-config');
@@ -77,10 +65,12 @@ async function install(): Promise<PeerClass> {
   return PeerCtor;
 }
 
-/** An RTCConfiguration that the installed constructor passes through unchanged. */
+/**
+ * An RTCConfiguration that the installed constructor passes through unchanged: the SDK's
+ * (`rtcConfiguration`: ICE servers re-read for each connection) plus the local address.
+ */
 export function rtcConfig(o: SignallingOptions): RTCConfiguration {
-  const config: RTCConfiguration & { bindAddress?: string } = { iceServers: o.iceServers ?? [] };
-  if (o.iceTransportPolicy) config.iceTransportPolicy = o.iceTransportPolicy;
+  const config: RTCConfiguration & { bindAddress?: string } = rtcConfiguration(o);
   if (o.bindAddress) config.bindAddress = o.bindAddress;
   // not enumerable: the polyfill spreads the configuration into the native binding
   Object.defineProperty(config, MARK, { value: true, enumerable: false });
@@ -93,34 +83,5 @@ export function rtcConfig(o: SignallingOptions): RTCConfiguration {
  * (taken, bad token) or does not answer within `serverTimeoutMs`.
  */
 export async function createNodePeer(o: NodePeerOptions): Promise<Peer> {
-  const PeerCtor = await loadPeerJs();
-  const peer = new PeerCtor(o.id, {
-    host: o.host,
-    port: o.port,
-    path: o.path,
-    secure: o.secure ?? false,
-    key: o.key ?? 'peerjs',
-    ...(o.token === undefined ? {} : { token: o.token }),
-    config: rtcConfig(o),
-    debug: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      peer.off('open', onOpen);
-      peer.destroy();
-      reject(new DiscoError('ERR_TRANSPORT_FAILED', `PeerJS server: ${why}.`));
-    };
-    const onOpen = () => {
-      clearTimeout(timer);
-      peer.off('error', onError);
-      resolve();
-    };
-    const onError = (err: { type: string; message: string }) => fail(`${err.type} ${err.message}`);
-    // npm `peer` sends no OPEN to a second socket that presents a live id with the same token
-    const timer = setTimeout(() => fail('no OPEN (id still held?)'), o.serverTimeoutMs ?? 10_000);
-    peer.once('open', onOpen);
-    peer.once('error', onError);
-  });
-  return peer;
+  return registerPeer(await loadPeerJs(), o, rtcConfig(o));
 }
