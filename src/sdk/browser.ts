@@ -6,7 +6,7 @@
 import { createBrowserPeer } from './peer_link/browser_peer.js';
 import { linkTransport } from './link_transport.js';
 import { PeerLink, randomPeerId, type PeerLinkOptions } from './peer_link/peer_link.js';
-import { iceFromRelay } from './peer_link/relay_ice_config.js';
+import { linkIceOptions } from './peer_link/relay_ice_config.js';
 import {
   relaySignalling,
   type IceOptions,
@@ -42,20 +42,20 @@ export function browserPeerTransport(
   opts: BrowserPeerTransportOptions = {},
 ): { transport: Transport; link: PeerLink } {
   const { iceServers, iceTransportPolicy, serverTimeoutMs, fetch: fetchImpl, ...rest } = opts;
-  const relayIce =
-    iceServers === undefined
-      ? iceFromRelay(relayUrl, fetchImpl ? { fetch: fetchImpl } : {})
-      : undefined;
+  const { refreshIce, ...ice } = linkIceOptions(relayUrl, {
+    ...(iceServers === undefined ? {} : { iceServers }),
+    ...(iceTransportPolicy === undefined ? {} : { iceTransportPolicy }),
+    ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+  });
   const signalling: SignallingOptions = {
     ...relaySignalling(relayUrl),
-    iceServers: relayIce?.iceServers ?? iceServers ?? [],
-    iceTransportPolicy: iceTransportPolicy ?? relayIce?.iceTransportPolicy ?? 'all',
+    ...ice,
     ...(serverTimeoutMs === undefined ? {} : { serverTimeoutMs }),
   };
   const link = new PeerLink({
     id: randomPeerId('rp'),
     ...rest,
-    ...(relayIce ? { refreshIce: relayIce.refreshIce } : {}),
+    ...(refreshIce ? { refreshIce } : {}),
     createPeer: (id, token) => createBrowserPeer({ ...signalling, id, token }),
   });
   return { transport: linkTransport(link, peerId), link };

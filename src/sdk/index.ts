@@ -14,6 +14,7 @@ export { type CreatePeer } from './peer_link/register_peer.js';
 export {
   RelayIceConfig,
   iceFromRelay,
+  linkIceOptions,
   type RelayIceConfigOptions,
 } from './peer_link/relay_ice_config.js';
 export {

@@ -4,6 +4,7 @@
  * (the relay's HTTP tunnel).
  */
 import { PeerDeviceLink, type PeerDeviceLinkOptions } from '../server/peer/peer_device_link.js';
+import { linkIceOptions } from './peer_link/relay_ice_config.js';
 import { relaySignalling } from './peer_link/signalling_options.js';
 import { linkTransport } from './link_transport.js';
 import type { Transport } from './transport.js';
@@ -11,16 +12,30 @@ import type { Transport } from './transport.js';
 export { PeerDeviceLink, type PeerDeviceLinkOptions };
 export { createNodePeer, type NodePeerOptions } from '../server/peer/node_peer.js';
 
+export interface PeerTransportOptions extends Omit<
+  PeerDeviceLinkOptions,
+  'host' | 'port' | 'path' | 'refreshIce'
+> {
+  /** For `/ice-servers`; default the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
 /**
  * Opens a direct transport to the device `peerId`, signalling through the relay at `relayUrl`
- * (its PeerJS path `/peerjs`). No ICE servers unless given: spread `iceFromRelay(relayUrl)` into
- * `opts` for the relay's STUN/TURN servers. Close `link` when done.
+ * (its PeerJS path `/peerjs`). ICE servers: `opts.iceServers` when given (`[]` for none), else the
+ * relay's `GET /ice-servers`, renewed before they expire. Close `link` when done.
  */
 export function peerTransport(
   relayUrl: string,
   peerId: string,
-  opts: Omit<PeerDeviceLinkOptions, 'host' | 'port' | 'path'> = {},
+  opts: PeerTransportOptions = {},
 ): { transport: Transport; link: PeerDeviceLink } {
-  const link = new PeerDeviceLink({ ...relaySignalling(relayUrl), ...opts });
+  const { iceServers, iceTransportPolicy, fetch: fetchImpl, ...rest } = opts;
+  const ice = linkIceOptions(relayUrl, {
+    ...(iceServers === undefined ? {} : { iceServers }),
+    ...(iceTransportPolicy === undefined ? {} : { iceTransportPolicy }),
+    ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+  });
+  const link = new PeerDeviceLink({ ...relaySignalling(relayUrl), ...ice, ...rest });
   return { transport: linkTransport(link, peerId), link };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../../testing/code_of.js';
-import { iceFromRelay, RelayIceConfig } from './relay_ice_config.js';
+import { iceFromRelay, linkIceOptions, RelayIceConfig } from './relay_ice_config.js';
 import { rtcConfiguration } from './rtc_configuration.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -124,5 +124,40 @@ describe('the relay ICE configuration, kept fresh', () => {
     relay.clock.t = T0 + 590_000;
     await opts.refreshIce();
     expect({ ...config }.iceServers?.[0]?.credential).toBe('secret-2');
+  });
+});
+
+describe('the ICE options of a link to devices behind a relay', () => {
+  it('are the given list when there is one, and the relay is never asked', () => {
+    const relay = fakeRelay();
+    const none = linkIceOptions('http://relay.test', { iceServers: [], fetch: relay.fetch });
+    expect(none).toEqual({ iceServers: [] });
+    const fixed = linkIceOptions('http://relay.test', {
+      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+      iceTransportPolicy: 'all',
+      fetch: relay.fetch,
+    });
+    expect(fixed).toEqual({
+      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+      iceTransportPolicy: 'all',
+    });
+    expect(relay.calls).toEqual([]);
+  });
+
+  it("are otherwise the relay's, renewed through refreshIce; a given policy wins", async () => {
+    const relay = fakeRelay();
+    const ice = linkIceOptions('http://relay.test', { fetch: relay.fetch, now: relay.now });
+    await ice.refreshIce?.();
+    const config = { ...rtcConfiguration(ice) };
+    expect(config.iceServers?.[0]?.credential).toBe('secret-1');
+    expect(config.iceTransportPolicy).toBe('relay');
+    const all = linkIceOptions('http://relay.test', {
+      fetch: relay.fetch,
+      now: relay.now,
+      iceTransportPolicy: 'all',
+    });
+    await all.refreshIce?.();
+    expect({ ...rtcConfiguration(all) }.iceTransportPolicy).toBe('all');
+    expect(relay.calls).toEqual(['http://relay.test/ice-servers', 'http://relay.test/ice-servers']);
   });
 });

@@ -78,3 +78,18 @@ export function iceFromRelay(
     refreshIce: () => ice.fresh(),
   };
 }
+
+/**
+ * The ICE options of a link to devices behind the relay at `relayUrl`: `o.iceServers` when given
+ * (a list, `[]` for none, or a function), else the relay's, kept fresh (`iceFromRelay`, with
+ * `o.fetch`, `o.now`, `o.renewBeforeMs`); a given `iceTransportPolicy` wins over the relay's.
+ */
+export function linkIceOptions(
+  relayUrl: string,
+  o: IceOptions & RelayIceConfigOptions,
+): IceOptions & Pick<PeerLinkOptions, 'refreshIce'> {
+  const { iceServers, iceTransportPolicy, ...fresh } = o;
+  const policy = iceTransportPolicy === undefined ? {} : { iceTransportPolicy };
+  if (iceServers !== undefined) return { iceServers, ...policy };
+  return { ...iceFromRelay(relayUrl, fresh), ...policy };
+}
