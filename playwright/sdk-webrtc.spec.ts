@@ -212,3 +212,32 @@ test("the browser's own RTCPeerConnection reads the link's ICE servers anew for 
     { credential: 'second', policy: 'relay' },
   ]);
 });
+
+test('a relay without ICE servers or signalling fails the SDK call with ERR_TRANSPORT_FAILED', async ({
+  browser,
+}) => {
+  const { shop } = await openShop(browser);
+  // The shop's own site as the "relay": no /ice-servers (404) and no PeerJS WebSocket.
+  const codes = await shop.evaluate(async (notARelay) => {
+    const S = window.DiscoSdk;
+    const attempt = async (opts: Parameters<typeof S.browserPeerTransport>[2]) => {
+      const { transport, link } = S.browserPeerTransport(notARelay, 'disco-nobody', opts);
+      const started = Date.now();
+      try {
+        await transport.get('/disco/.well-known/disco-configuration');
+        return { code: 'resolved', ms: Date.now() - started };
+      } catch (e) {
+        return { code: e instanceof S.DiscoError ? e.code : String(e), ms: Date.now() - started };
+      } finally {
+        await link.close();
+      }
+    };
+    return {
+      noIce: await attempt({}),
+      noSignalling: await attempt({ iceServers: [], serverTimeoutMs: 5_000 }),
+    };
+  }, site.url);
+  expect(codes.noIce.code).toBe('ERR_TRANSPORT_FAILED');
+  expect(codes.noSignalling.code).toBe('ERR_TRANSPORT_FAILED');
+  expect(codes.noSignalling.ms).toBeLessThan(3_000); // the refused WebSocket, not the 5 s timeout
+});
