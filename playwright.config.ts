@@ -10,10 +10,9 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // WebRTC between loopback addresses (the relay's Node peer and the device page), and the media
-  // permission Chromium requires before it exposes local candidates (ENVIRONMENT.md).
-  '--allow-loopback-in-peer-connection',
-  '--use-fake-ui-for-media-stream',
+  // No WebRTC flags: the device page reaches the relay's Node peer as an everyday browser does,
+  // through the stack's TURN server (src/server/turn/, relay-only ICE), on a namespace whose
+  // LAN-like veth pair stands in for a real machine's network interface (scripts/test.mjs).
 ];
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -3,6 +3,7 @@ import { serveApp } from './app/serve_app.js';
 import { listen } from './listen.js';
 import { relayOptionsFromEnv, startRelay } from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
+import { findTurnserver, startCoturn, type LocalTurnServer } from './turn/coturn.js';
 
 /**
  * `npm start`: one process for everything Disco runs locally — the device app, the relay (with
@@ -10,7 +11,11 @@ import { PeerDeviceLink } from './peer/peer_device_link.js';
  * 127.0.0.1 unless told otherwise. Environment: DISCO_HOST, DISCO_APP_PORT (8710),
  * DISCO_RELAY_PORT (8711), DISCO_SHOP_PORT (8712), DISCO_COURIER_PORT (8713), DISCO_APP_DIR
  * (./dist), DISCO_DATA_DIR (./.cache), DISCO_RELAY_TAMPER=1 (tests only: the relay flips a byte
- * of every tunnelled request).
+ * of every tunnelled request), DISCO_TURN=0 (no local TURN server; data channels then need a
+ * browser started with WebRTC-on-loopback flags). With Debian's coturn installed (`npm start`
+ * installs it when run as root), a TURN server runs on DISCO_HOST too, on a free port, and all
+ * data channels go through it: that is what lets an everyday browser reach the relay on
+ * 127.0.0.1, where WebRTC's direct paths are refused.
  */
 const env = process.env;
 
@@ -27,8 +32,19 @@ const host = env.DISCO_HOST ?? '127.0.0.1';
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const dataDir = resolve(env.DISCO_DATA_DIR ?? '.cache');
 
+let turn: LocalTurnServer | undefined;
+const envOptions = relayOptionsFromEnv();
+if (!envOptions.turn && env.DISCO_TURN !== '0') {
+  if (findTurnserver()) turn = await startCoturn({ host: host === '0.0.0.0' ? '127.0.0.1' : host });
+  else
+    console.warn(
+      'coturn is not installed, so there is no TURN server: companies will not reach a device in an everyday browser (see README, "WebRTC").',
+    );
+}
+
 const relay = await startRelay({
-  ...relayOptionsFromEnv(),
+  ...envOptions,
+  ...(turn ? { turn: { urls: turn.urls, secret: turn.secret } } : {}),
   host,
   port: port('DISCO_RELAY_PORT', 8711),
   production: false,
@@ -36,10 +52,14 @@ const relay = await startRelay({
   tamperForTests: env.DISCO_RELAY_TAMPER === '1',
   deviceLink: async (relayUrl, relay) => {
     const url = new URL(relayUrl);
+    const ice = relay.iceConfig();
     const link = new PeerDeviceLink({
       host: url.hostname,
       port: Number(url.port),
       path: '/peerjs',
+      // the relay's own TURN credentials, fresh for every data connection
+      iceServers: () => relay.iceConfig().iceServers,
+      iceTransportPolicy: ice.iceTransportPolicy,
       // A device that is not connected to this relay fails at once, not after a timeout.
       isRegistered: (peerId) => relay.hasPeer(peerId),
       ...(host === '0.0.0.0' ? {} : { bindAddress: host }),
@@ -66,19 +86,21 @@ console.log(`Disco is running.
 
   Device app      ${app.url}/
   Relay           ${relay.publicUrl}/   (health: ${relay.publicUrl}/healthz)
+  TURN            ${turn ? turn.urls[0] : 'none (coturn is not installed)'}
   Demo shop       ${demos.shopUrl}/
   Demo courier    ${demos.courierUrl}/
 
-Open the device app in a Chromium started with --allow-loopback-in-peer-connection and
---use-fake-ui-for-media-stream (WebRTC on loopback needs them; see README), set it up, then open
-the shop and click "Connect with Disco".
+Open the device app in your browser and set it up, then open the shop and click "Connect with
+Disco".
 Press Ctrl+C to stop.`);
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  void Promise.allSettled([demos.close(), app.close(), relay.close()]).then(() => process.exit(0));
+  void Promise.allSettled([demos.close(), app.close(), relay.close()])
+    .then(() => turn?.close())
+    .then(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

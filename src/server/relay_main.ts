@@ -38,6 +38,9 @@ const relay = await startRelay({
       port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
       path: '/peerjs',
       secure: url.protocol === 'https:',
+      // the TURN server of DISCO_RELAY_TURN_*, with fresh credentials for every data connection
+      iceServers: () => r.iceConfig().iceServers,
+      iceTransportPolicy: r.iceConfig().iceTransportPolicy,
       isRegistered: (peerId) => r.hasPeer(peerId),
     });
     await link.start();

@@ -40,7 +40,11 @@ async function install(): Promise<PeerClass> {
   class OwnIcePeerConnection extends polyfill.RTCPeerConnection {
     constructor(config?: RTCConfiguration) {
       const ours = config && (config as Record<symbol, unknown>)[MARK] === true;
-      super(ours ? config : { iceServers: [] });
+      super(
+        ours
+          ? { ...config, iceServers: (config.iceServers ?? []).map(forLibdatachannel) }
+          : { iceServers: [] },
+      );
     }
   }
   class QuietWebSocket extends WebSocket {
@@ -66,7 +70,24 @@ async function install(): Promise<PeerClass> {
 }
 
 /**
- * An RTCConfiguration that the installed constructor passes through unchanged: the SDK's
+ * A TURN server entry as node-datachannel needs it. Its polyfill writes each server as one URL,
+ * `turn:<username>:<credential>@host:port`, which libdatachannel splits at the first `:` and
+ * then percent-decodes: coturn's REST-API usernames (`<expiry>:<label>`) and base64 credentials
+ * (`/`, `+`, `=`) must be percent-encoded, or the TURN server refuses them (measured: no relayed
+ * candidate at all). Browsers take the fields as they are.
+ */
+export function forLibdatachannel(server: RTCIceServer): RTCIceServer {
+  if (server.username === undefined || typeof server.credential !== 'string') return server;
+  return {
+    ...server,
+    username: encodeURIComponent(server.username),
+    credential: encodeURIComponent(server.credential),
+  };
+}
+
+/**
+ * An RTCConfiguration that the installed constructor passes through (TURN credentials encoded
+ * for libdatachannel, see {@link forLibdatachannel}): the SDK's
  * (`rtcConfiguration`: ICE servers re-read for each connection) plus the local address.
  */
 export function rtcConfig(o: SignallingOptions): RTCConfiguration {
