@@ -42,9 +42,17 @@ function interfaces(): string[] {
     return [];
   }
 }
+/**
+ * The namespace `npm test` makes (scripts/test.mjs): loopback, plus a veth pair whose both ends
+ * are inside it, standing in for a real machine's LAN interface (Chromium gathers no ICE
+ * candidates at all on a loopback-only host). Nothing can leave it.
+ */
+const NAMESPACE_SETUP =
+  'ip link set lo up && ip link add disco0 type veth peer name disco1 && ip addr add 10.77.0.1/24 dev disco0 && ip link set disco0 up && ip link set disco1 up';
+const ISOLATED_INTERFACES = new Set(['lo', 'disco0', 'disco1']);
 const loopbackOnly = () => {
   const names = interfaces();
-  return names.length > 0 && names.every((n) => n === 'lo');
+  return names.length > 0 && names.every((n) => ISOLATED_INTERFACES.has(n));
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -65,7 +73,7 @@ export async function relaySection(): Promise<void> {
     skip(
       'WebRTC must run in a loopback-only network namespace (nothing may leave the machine), ' +
         'and creating one (unshare -n) needs root. Run as root, or inside ' +
-        "`unshare -n sh -c 'ip link set lo up && npm run bench'`.",
+        `\`unshare -n sh -c '${NAMESPACE_SETUP} && npm run bench'\`.`,
     );
     return;
   }
@@ -78,7 +86,7 @@ export async function relaySection(): Promise<void> {
     ? [process.execPath, tsx]
     : [
         'unshare',
-        ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...tsx],
+        ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec "$0" "$@"`, process.execPath, ...tsx],
       ];
   const code = await runChild(command, args);
   if (code !== 0) {
@@ -214,21 +222,23 @@ const ECHO_PAGE = `<!doctype html>
 <script src="/peerjs.min.js"></script>
 <script>
   const q = new URLSearchParams(location.search);
+  const ACK = new Uint8Array([2]);
+  // The relay's ICE servers (TURN, relay-only), as the device app uses them: handed in by the
+  // bench with page.evaluate, never in the URL.
+  window.startEcho = (config) => new Promise((ok, fail) => {
   const peer = new peerjs.Peer(q.get('id'), {
     host: '127.0.0.1', port: Number(q.get('port')), path: '/peerjs', secure: false,
-    key: 'peerjs', token: q.get('token'), debug: 0, config: { iceServers: [] },
+    key: 'peerjs', token: q.get('token'), debug: 0, config,
   });
-  window.echo = new Promise((ok, fail) => {
     peer.on('open', () => ok('open'));
     peer.on('error', (e) => fail(new Error('PeerJS ' + e.type)));
-  });
-  const ACK = new Uint8Array([2]);
   peer.on('connection', (conn) => {
     conn.on('data', (data) => {
       const bytes = new Uint8Array(data);
       if (bytes[0] === 0) conn.send(bytes);
       else if (bytes[0] === 2) conn.send(ACK);
     });
+  });
   });
 </script>`;
 
@@ -256,7 +266,8 @@ async function measureRelay(): Promise<void> {
   const { CHROMIUM_ARGS, CHROMIUM_PATH } = await import('../playwright.config.js');
   const { startStack } = await import('../playwright/stack.js');
   const { createDevice, expect } = await import('../playwright/fixtures.js');
-  const { peerIdOf, TUNNEL_CHUNK_BYTES } = await import('../src/protocol/tunnel/index.js');
+  const { fetchIceConfig, peerIdOf, TUNNEL_CHUNK_BYTES } =
+    await import('../src/protocol/tunnel/index.js');
   const { createNodePeer } = await import('../src/server/peer/node_peer.js');
   const { openDataConnectionHedged } = await import('../src/server/peer/open_data_connection.js');
   const { frameBytes } = await import('../src/server/peer/frame_bytes.js');
@@ -327,8 +338,17 @@ async function measureRelay(): Promise<void> {
     await echoPage.goto(
       `${echoUrl}/?id=${echoId}&port=${relayPort}&token=${randomBytes(8).toString('hex')}`,
     );
+    // Both ends of the baseline use the relay's TURN server, as the tunnel's data channel does.
+    const ice = await fetchIceConfig(stack.relay, fetch, Date.now);
+    const rtc = { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy };
     await within(
-      echoPage.evaluate(() => (window as unknown as { echo: Promise<string> }).echo),
+      echoPage.evaluate(
+        (config) =>
+          (window as unknown as { startEcho: (c: RTCConfiguration) => Promise<string> }).startEcho(
+            config,
+          ),
+        rtc,
+      ),
       10_000,
       'echo page',
     );
@@ -337,6 +357,7 @@ async function measureRelay(): Promise<void> {
       port: relayPort,
       path: '/peerjs',
       bindAddress: '127.0.0.1',
+      ...rtc,
       id: `bench-rp-${randomBytes(6).toString('hex')}`,
     });
     cleanups.push(() => peer.destroy());
@@ -352,11 +373,14 @@ async function measureRelay(): Promise<void> {
     const reply = () =>
       within(new Promise<Uint8Array>((ok) => (waiting = ok)), 10_000, 'PeerJS echo');
     const small = new Uint8Array(64); // first byte 0: echo
-    const raw = await measure('raw PeerJS echo, 64 B, Node ↔ Chromium (baseline)', async () => {
-      const back = reply();
-      void conn.send(small);
-      if ((await back).byteLength !== small.byteLength) throw new Error('echo: wrong length');
-    });
+    const raw = await measure(
+      'raw PeerJS echo, 64 B, Node ↔ TURN ↔ Chromium (baseline)',
+      async () => {
+        const back = reply();
+        void conn.send(small);
+        if ((await back).byteLength !== small.byteLength) throw new Error('echo: wrong length');
+      },
+    );
     console.log(
       `  tunnel overhead: ${(raw / tunnel).toFixed(1)}× a raw PeerJS echo ` +
         `(the tunnel answer is ${answerBytes} B of JSON)`,
