@@ -79,6 +79,28 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK runs in browsers too: only src/sdk/node.ts (and tests) may use Node.
+    files: ['src/sdk/**/*.ts'],
+    ignores: ['src/sdk/node.ts', 'src/sdk/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*'],
+              message: 'The SDK runs in browsers: Node-only code goes in src/sdk/node.ts.',
+            },
+            {
+              group: ['**/server/**', '**/app/**', '**/sw/**'],
+              message: 'The SDK must not depend on the device app or the servers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/protocol/x509/lib/peculiar.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
