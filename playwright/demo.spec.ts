@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, createDevice, addField } from './fixtures.js';
+import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 
 /**
@@ -18,17 +18,6 @@ async function openDevice(browser: Browser, stack: Stack): Promise<Page> {
   });
   await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
   return device;
-}
-
-async function approve(device: Page, client: string) {
-  await device
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: /^Requests/ })
-    .click();
-  const button = device.getByRole('button', { name: `Approve ${client}'s request` });
-  await expect(button).toHaveCount(1, { timeout: 20_000 });
-  await button.click();
-  await expect(button).toHaveCount(0);
 }
 
 async function pairShop(device: Page, shop: Page) {
@@ -54,16 +43,16 @@ async function runScenario(browser: Browser, stack: Stack, opts: { reloadMidway?
   await courier.goto(`${stack.courier}/`);
 
   await pairShop(device, shop);
-  await approve(device, 'Demo Shop'); // connect
+  await approveRequest(device, 'Demo Shop'); // connect
   if (opts.reloadMidway) {
     await device.reload();
     await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
   }
-  await approve(device, 'Demo Shop'); // key A
+  await approveRequest(device, 'Demo Shop'); // key A
   await shop.getByRole('button', { name: 'Ship my order' }).click();
-  await approve(device, 'Demo Shop'); // key B for the courier
-  await approve(device, 'Demo Courier'); // the courier connects
-  await approve(device, 'Demo Courier'); // the release
+  await approveRequest(device, 'Demo Shop'); // key B for the courier
+  await approveRequest(device, 'Demo Courier'); // the courier connects
+  await approveRequest(device, 'Demo Courier'); // the release
   const label = courier.locator('[data-testid^="delivery-"]').first();
   await expect(label).toContainText('742 Evergreen Terrace', { timeout: 20_000 });
   await expect(label).toContainText('Springfield');

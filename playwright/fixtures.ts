@@ -66,3 +66,15 @@ export async function addField(
   }
   await page.getByRole('button', { name: 'Save' }).click();
 }
+
+/** Opens Requests in the device app and approves `client`'s one waiting request. */
+export async function approveRequest(device: Page, client: string): Promise<void> {
+  await device
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /^Requests/ })
+    .click();
+  const button = device.getByRole('button', { name: `Approve ${client}'s request` });
+  await expect(button).toHaveCount(1, { timeout: 20_000 });
+  await button.click();
+  await expect(button).toHaveCount(0);
+}

@@ -9,7 +9,7 @@ import {
 import { peerIdOf } from '../src/protocol/tunnel/index.js';
 import { systemClock } from '../src/protocol/encoding/index.js';
 import { peerTransport } from '../src/sdk/node.js';
-import { test, expect, createDevice, addField } from './fixtures.js';
+import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 import { codeOf } from '../src/testing/code_of.js';
 
@@ -29,15 +29,6 @@ async function deviceOnline(page: Page, url: string) {
     Country: 'UK',
   });
   await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
-}
-
-async function approve(page: Page, client: string) {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: /^Requests/ })
-    .click();
-  await page.getByRole('button', { name: `Approve ${client}'s request` }).click();
-  await expect(page.getByRole('button', { name: `Approve ${client}'s request` })).toHaveCount(0);
 }
 
 test('an RP with nothing but fetch pairs through the relay and registers over the WebRTC tunnel', async ({
@@ -67,10 +58,10 @@ test('an RP with nothing but fetch pairs through the relay and registers over th
     transport,
   });
   const registered = client.register(pairing.challenge);
-  await approve(page, 'Tunnel Shop');
+  await approveRequest(page, 'Tunnel Shop');
   expect(await registered).toMatchObject({ status: 'registered' });
   const keyA = client.requestKeyA(['address']);
-  await approve(page, 'Tunnel Shop');
+  await approveRequest(page, 'Tunnel Shop');
   expect((await keyA).scope).toBe('address');
 
   // the same uid cannot be used twice
@@ -127,7 +118,7 @@ test("the same flow over a direct WebRTC data channel from Node (the SDK's secon
       transport,
     });
     const registered = client.register(pairing.challenge);
-    await approve(page, 'Direct Shop');
+    await approveRequest(page, 'Direct Shop');
     expect(await registered).toMatchObject({ status: 'registered' });
   } finally {
     await link.close();

@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, createDevice, addField } from './fixtures.js';
+import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 import { serveSdkSite, type SdkSite } from './sdk_page.js';
 
@@ -26,17 +26,6 @@ async function deviceOnline(page: Page) {
     Country: 'UK',
   });
   await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 30_000 });
-}
-
-async function approve(device: Page, client: string) {
-  await device
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: /^Requests/ })
-    .click();
-  const button = device.getByRole('button', { name: `Approve ${client}'s request` });
-  await expect(button).toHaveCount(1, { timeout: 20_000 });
-  await button.click();
-  await expect(button).toHaveCount(0);
 }
 
 /** The company's page: a new browser context on the SDK site's origin, its console kept. */
@@ -132,7 +121,7 @@ async function approveOrFail(device: Page, shop: Page, client: string, log: stri
       throw new Error(`the call failed before the person answered: ${o.code}\n${log.join('\n')}`);
     return new Promise<never>(() => {});
   });
-  await Promise.race([approve(device, client), failed]);
+  await Promise.race([approveRequest(device, client), failed]);
 }
 
 test('a web page pairs with the SDK and registers and gets key A over a direct WebRTC data channel', async ({
