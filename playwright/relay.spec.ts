@@ -64,11 +64,15 @@ test('an RP with nothing but fetch pairs through the relay and registers over th
   await approveRequest(page, 'Tunnel Shop');
   expect((await keyA).scope).toBe('address');
 
-  // the same uid cannot be used twice
+  // the same uid cannot be used twice, and the person is told why (ERR_PAIRING_USED)
   await page.getByRole('link', { name: 'Connect', exact: true }).click();
   await page.getByLabel('Pairing code').fill(pairing.uid);
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
-  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('has been used already');
+  // a code nobody made (ERR_PAIRING_UNKNOWN)
+  await page.getByLabel('Pairing code').fill('ZZZZ-ZZZZ');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('unknown or has expired');
 });
 
 test('an offline device gives the RP a clear error', async ({ page, context }) => {

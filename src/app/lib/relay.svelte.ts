@@ -281,13 +281,10 @@ export class Relay {
     const body = (await res.json().catch(() => ({}))) as {
       certificate?: string;
       challenge?: string;
-      error_description?: string;
+      code?: string;
     };
     if (!res.ok || typeof body.certificate !== 'string' || typeof body.challenge !== 'string') {
-      throw new DiscoError(
-        'ERR_NOT_FOUND',
-        body.error_description ?? 'This pairing code is unknown or has expired. Ask for a new one.',
-      );
+      throw pairingRefused(body.code);
     }
     const cert = await parseCertificate(body.certificate);
     if (parsed.thumbprint && parsed.thumbprint !== cert.thumbprint) {
@@ -310,6 +307,33 @@ export class Relay {
       thumbprint: cert.thumbprint,
       confirmed: record.confirmedOutOfBand,
     };
+  }
+}
+
+/** What a person reads when the relay refuses a pairing code (docs/wire/relay.md). */
+function pairingRefused(code: string | undefined): DiscoError {
+  switch (code) {
+    case 'ERR_PAIRING_USED':
+      return new DiscoError(
+        'ERR_PAIRING_USED',
+        'This code has been used already. If it was not you, someone else may have typed it: ask the company for a new code.',
+      );
+    case 'ERR_RATE_LIMITED':
+      return new DiscoError('ERR_RATE_LIMITED', 'Too many tries. Wait a minute, then try again.');
+    case 'ERR_INVALID_INPUT':
+    case 'ERR_TOO_LARGE':
+      return new DiscoError(
+        'ERR_INVALID_INPUT',
+        'The relay did not accept this device. Update the app.',
+      );
+    case 'ERR_RELAY_BUSY':
+    case 'ERR_TRANSPORT_FAILED':
+      return new DiscoError('ERR_RELAY_BUSY', 'The relay is busy. Try again in a moment.');
+    default:
+      return new DiscoError(
+        'ERR_PAIRING_UNKNOWN',
+        'This pairing code is unknown or has expired. Check it, or ask the company for a new one.',
+      );
   }
 }
 

@@ -99,6 +99,13 @@ export const ERROR_CODES = {
   ERR_CONSENT_EXPIRED: input('expired_token'),
   ERR_CONSENT_UNKNOWN: input('invalid_request', 404),
   ERR_CONSENT_DECIDED: input('invalid_request', 409),
+  // relay (docs/wire/relay.md)
+  ERR_PAIRING_UNKNOWN: input('invalid_request', 404),
+  ERR_PAIRING_USED: input('invalid_request', 409),
+  ERR_CALLBACK_REFUSED: input(),
+  ERR_WAIT_TOKEN: trust('invalid_client', 401),
+  ERR_RATE_LIMITED: input('temporarily_unavailable', 429),
+  ERR_RELAY_BUSY: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
   // relying-party SDK
   ERR_TRANSPORT_FAILED: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
   ERR_DEVICE_UNREACHABLE: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },

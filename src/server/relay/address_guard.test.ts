@@ -87,17 +87,17 @@ describe('checkCallbackUrl', () => {
     '/relative',
     `https://rp.example/${'x'.repeat(2100)}`,
   ])('refuses %s', async (url) => {
-    expect(await outcome(url)).toBe('ERR_INVALID_INPUT');
+    expect(await outcome(url)).toBe('ERR_CALLBACK_REFUSED');
   });
 
   it('refuses non-strings', async () => {
-    expect(await outcome(['https://rp.example/'])).toBe('ERR_INVALID_INPUT');
+    expect(await outcome(['https://rp.example/'])).toBe('ERR_CALLBACK_REFUSED');
   });
 
   it('allows http and loopback in dev/test, never private addresses', async () => {
     expect(await outcome('http://127.0.0.1:9/cb', true)).toBe('http://127.0.0.1:9/cb');
     expect(await outcome('http://[::1]:9/cb', true)).toBe('http://[::1]:9/cb');
-    expect(await outcome('http://10.0.0.1/cb', true)).toBe('ERR_INVALID_INPUT');
+    expect(await outcome('http://10.0.0.1/cb', true)).toBe('ERR_CALLBACK_REFUSED');
   });
 });
 

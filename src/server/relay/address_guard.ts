@@ -42,7 +42,7 @@ export function addressAllowed(ip: string, allowLoopback: boolean): boolean {
 }
 
 function refused(reason: string): DiscoError {
-  return new DiscoError('ERR_INVALID_INPUT', `callback refused: ${reason}`);
+  return new DiscoError('ERR_CALLBACK_REFUSED', `callback refused: ${reason}`);
 }
 
 /** The host of a URL as `isIP` and DNS want it (IPv6 literals without brackets). */

@@ -126,7 +126,7 @@ describe('callback (production rules)', () => {
       'not a url',
     ]) {
       const { res, body } = await uidFor(relay, callback);
-      expect([callback, res.status, body.code]).toEqual([callback, 400, 'ERR_INVALID_INPUT']);
+      expect([callback, res.status, body.code]).toEqual([callback, 400, 'ERR_CALLBACK_REFUSED']);
     }
     expect((await uidFor(relay, 'https://rp.example/cb')).res.status).toBe(200);
   });
@@ -140,6 +140,6 @@ describe('callback (production rules)', () => {
       json((await makeDevice()).pairBody(body.uid!, relay.publicUrl)),
     );
     const entry = await until(relay, 'callback.');
-    expect([entry.event, entry.fields.code]).toEqual(['callback.failed', 'ERR_INVALID_INPUT']);
+    expect([entry.event, entry.fields.code]).toEqual(['callback.failed', 'ERR_CALLBACK_REFUSED']);
   });
 });

@@ -69,7 +69,11 @@ export function createUid(ctx: RelayContext): RequestHandler {
         const candidate = newUid(config.random);
         if (await store.create({ ...record, uid: candidate })) uid = candidate;
       }
-      if (uid === null) throw new DiscoError('ERR_INTERNAL', 'no free uid');
+      if (uid === null)
+        throw new DiscoError(
+          'ERR_RELAY_BUSY',
+          'The relay has no free pairing code now; try again.',
+        );
       const shown = displayUid(uid);
       logger.log('info', 'pairing.created', {
         pairing: uidTag(uid),

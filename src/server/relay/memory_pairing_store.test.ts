@@ -75,7 +75,7 @@ describe('MemoryPairingStore', () => {
     const store = new MemoryPairingStore({ clock: fakeClock(0), maxRecords: 1 });
     await store.create(record('A', 0));
     await expect(store.create(record('B', 0))).rejects.toMatchObject({
-      code: 'ERR_TRANSPORT_FAILED',
+      code: 'ERR_RELAY_BUSY',
     });
     await store.close();
   });

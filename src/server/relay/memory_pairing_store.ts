@@ -28,7 +28,7 @@ export class MemoryPairingStore implements PairingStore {
     if (this.#records.size >= this.#maxRecords) this.#removeExpired();
     if (this.#records.size >= this.#maxRecords) {
       return Promise.reject(
-        new DiscoError('ERR_TRANSPORT_FAILED', 'The relay holds too many pairings; try again.'),
+        new DiscoError('ERR_RELAY_BUSY', 'The relay holds too many pairings; try again.'),
       );
     }
     this.#records.set(record.uid, record);

@@ -35,9 +35,9 @@ function notifyRp(ctx: RelayContext, record: PairingRecord, device: PairedDevice
 
 /**
  * `POST /uid` from the device (DESIGN.md flow 1): checks the body, then spends the uid
- * atomically (the first device wins; later ones get ERR_REQUEST_REPLAYED), answers the RP's
+ * atomically (the first device wins; later ones get ERR_PAIRING_USED), answers the RP's
  * certificate and the plain challenge, and tells the RP (callback and/or its long-poll).
- * Unknown and expired uids are one answer, ERR_NOT_FOUND: a guesser learns nothing more.
+ * Unknown and expired uids are one answer, ERR_PAIRING_UNKNOWN: a guesser learns nothing more.
  */
 export function pairDevice(ctx: RelayContext): RequestHandler {
   const { config, store, logger } = ctx;
@@ -48,8 +48,8 @@ export function pairDevice(ctx: RelayContext): RequestHandler {
       if (!outcome.ok) {
         logger.log('info', 'pairing.refused', { pairing: uidTag(uid), reason: outcome.reason });
         throw outcome.reason === 'used'
-          ? new DiscoError('ERR_REQUEST_REPLAYED', 'This uid has been used already.')
-          : new DiscoError('ERR_NOT_FOUND', 'Unknown or expired uid.');
+          ? new DiscoError('ERR_PAIRING_USED', 'This uid has been used already.')
+          : new DiscoError('ERR_PAIRING_UNKNOWN', 'Unknown or expired uid.');
       }
       const { record } = outcome;
       logger.log('info', 'pairing.paired', {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJson } from '../../protocol/jose/index.js';
 import { caSpec, DAY, der, makeCert, testKeys } from '../../protocol/x509/testing.js';
 import { b64u } from '../../protocol/encoding/index.js';
+import { MemoryPairingStore } from './memory_pairing_store.js';
 import { json, makeDevice, makeRp, startTestRelay } from './testing.js';
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
@@ -23,6 +24,25 @@ const newUid = async (header = rp.header, query = '') => {
 const pair = (body: unknown) => fetch(`${relay.base}/uid`, json(body));
 
 describe('GET /uid', () => {
+  it('answers 503 ERR_RELAY_BUSY when no uid can be had (every candidate taken)', async () => {
+    class FullStore extends MemoryPairingStore {
+      override create(): Promise<boolean> {
+        return Promise.resolve(false);
+      }
+    }
+    const full = await startTestRelay({ store: new FullStore({ clock: relay.clock }) });
+    try {
+      const res = await fetch(`${full.base}/uid`, {
+        headers: { 'disco-client-certificate': rp.header },
+      });
+      const body = (await res.json()) as { code: string; error_description: string };
+      expect([res.status, body.code]).toEqual([503, 'ERR_RELAY_BUSY']);
+      expect(body.error_description).toMatch(/try again/);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('answers a one-time uid, a sealed challenge, a wait token and the QR payload', async () => {
     const { res, body } = await newUid();
     expect(res.status).toBe(200);
@@ -91,8 +111,8 @@ describe('POST /uid', () => {
     expect(b64u.decode(answer.challenge)).toHaveLength(32);
 
     const again = await pair((await makeDevice()).pairBody(String(body.uid), relay.publicUrl));
-    expect(again.status).toBe(400);
-    expect(((await again.json()) as { code: string }).code).toBe('ERR_REQUEST_REPLAYED');
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { code: string }).code).toBe('ERR_PAIRING_USED');
   });
 
   it('reads the uid as people type it (lower case, no hyphen, O for 0)', async () => {
@@ -107,14 +127,14 @@ describe('POST /uid', () => {
     const unknown = await pair(device.pairBody('ZZZZ-ZZZZ', relay.publicUrl));
     expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([
       404,
-      'ERR_NOT_FOUND',
+      'ERR_PAIRING_UNKNOWN',
     ]);
     const { body } = await newUid();
     relay.clock.advance(301_000);
     const late = await pair(device.pairBody(String(body.uid), relay.publicUrl));
     expect([late.status, ((await late.json()) as { code: string }).code]).toEqual([
       404,
-      'ERR_NOT_FOUND',
+      'ERR_PAIRING_UNKNOWN',
     ]);
   });
 

@@ -35,7 +35,7 @@ function guardedLookup(opts: PostCallbackOptions): LookupFunction {
  * POSTs `body` as JSON to an RP's callback URL: the URL and its addresses are checked again
  * (they were checked when the uid was made), no redirects are followed (a 3xx is a failure), no
  * connection is reused, `timeoutMs` bounds the whole exchange, and the answer's body is
- * discarded. Resolves the status (2xx); ERR_INVALID_INPUT when the URL is refused,
+ * discarded. Resolves the status (2xx); ERR_CALLBACK_REFUSED when the URL is refused,
  * ERR_TRANSPORT_FAILED or ERR_TIMEOUT when the RP does not take it.
  */
 export async function postCallback(

@@ -31,10 +31,10 @@ describe('rate limits', () => {
     expect(await statusAndCode(await get(a.header))).toEqual([200, null]);
     expect(await statusAndCode(await get(a.header))).toEqual([200, null]);
     const limited = await get(a.header);
-    expect(await statusAndCode(limited)).toEqual([429, 'ERR_SLOW_DOWN']);
+    expect(await statusAndCode(limited)).toEqual([429, 'ERR_RATE_LIMITED']);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await statusAndCode(await get(b.header))).toEqual([200, null]);
-    expect(await statusAndCode(await get(b.header))).toEqual([429, 'ERR_SLOW_DOWN']);
+    expect(await statusAndCode(await get(b.header))).toEqual([429, 'ERR_RATE_LIMITED']);
     expect(relay.logger.entries.some((e) => e.event === 'rate_limited')).toBe(true);
   });
 

@@ -59,7 +59,7 @@ export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLi
       ...more,
       handler: (_req, res) => {
         logger.log('warn', 'rate_limited', { limiter: name });
-        sendError(res, new DiscoError('ERR_SLOW_DOWN', 'Too many requests; try again later.'), 429);
+        sendError(res, new DiscoError('ERR_RATE_LIMITED', 'Too many requests; try again later.'));
       },
     });
   };

@@ -52,13 +52,13 @@ describe('GET /uid/<uid>/wait', () => {
     const none = await wait(pairing.wait_url);
     expect([none.status, ((await none.json()) as { code: string }).code]).toEqual([
       401,
-      'ERR_CLIENT_SECRET',
+      'ERR_WAIT_TOKEN',
     ]);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
     const wrong = await wait(pairing.wait_url, 'A'.repeat(43));
     expect([wrong.status, ((await wrong.json()) as { code: string }).code]).toEqual([
       404,
-      'ERR_NOT_FOUND',
+      'ERR_PAIRING_UNKNOWN',
     ]);
     const unknown = await wait(`${relay.base}/uid/ZZZZ-ZZZZ/wait`, pairing.wait_token);
     expect(unknown.status).toBe(404);

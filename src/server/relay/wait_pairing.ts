@@ -25,12 +25,12 @@ export function waitPairing(ctx: RelayContext): RequestHandler {
       const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
       if (token === undefined) {
         res.set('www-authenticate', 'Bearer');
-        throw new DiscoError('ERR_CLIENT_SECRET', 'The wait_token is required as a Bearer token.');
+        throw new DiscoError('ERR_WAIT_TOKEN', 'The wait_token is required as a Bearer token.');
       }
       const uid = parseUid(req.params.uid);
       const record = uid === null ? undefined : await store.get(uid);
       if (uid === null || !record || !sameSecret(token, record.waitToken))
-        throw new DiscoError('ERR_NOT_FOUND', 'Unknown or expired uid.');
+        throw new DiscoError('ERR_PAIRING_UNKNOWN', 'Unknown or expired uid.');
       res.set('cache-control', 'no-store');
       if (record.device) {
         res.json(record.device);
