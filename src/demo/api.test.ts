@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -313,5 +313,26 @@ describe('courier API', () => {
       label: null,
     });
     expect(delivery?.status).toMatch(/cannot be reached/);
+  });
+});
+
+describe('pages', () => {
+  it('link the stylesheet they share, which each serves from its own origin', async () => {
+    const common = await readFile(new URL('./common/public/common.css', import.meta.url), 'utf8');
+    for (const [url, own] of [
+      [shopUrl, 'shop.css'],
+      [courierUrl, 'courier.css'],
+    ] as const) {
+      const page = await call(`${url}/`);
+      expect(page.body).toMatch(
+        new RegExp(`href="/common\\.css" />\\s*<link rel="stylesheet" href="/${own}"`),
+      );
+      const css = await fetch(`${url}/common.css`);
+      expect(css.status).toBe(200);
+      expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+      expect(css.headers.get('content-security-policy')).toBe(CSP);
+      expect(await css.text()).toBe(common);
+      expect((await fetch(`${url}/${own}`)).status).toBe(200);
+    }
   });
 });

@@ -190,19 +190,26 @@ export function methodNotAllowed(allow: readonly string[]): RequestHandler {
   };
 }
 
-/** Serves a page's `public/` directory, never cached by HTTP (the demo changes under `npm start`). */
+/** The files both pages use (`/common.css`), beside the page's own. */
+const COMMON_PUBLIC = fileURLToPath(new URL('./public/', import.meta.url));
+
+/**
+ * Serves a page's `public/` directory, then the shared one, never cached by HTTP (the demo
+ * changes under `npm start`). Same origin, so the pages' `style-src 'self'` covers both.
+ */
 export function servePublic(app: Express, moduleUrl: string): void {
-  const dir = fileURLToPath(new URL('./public/', moduleUrl));
-  app.use(
-    express.static(dir, {
-      index: 'index.html',
-      dotfiles: 'ignore',
-      redirect: false,
-      setHeaders(res) {
-        res.set('cache-control', 'no-cache');
-      },
-    }),
-  );
+  for (const dir of [fileURLToPath(new URL('./public/', moduleUrl)), COMMON_PUBLIC]) {
+    app.use(
+      express.static(dir, {
+        index: 'index.html',
+        dotfiles: 'ignore',
+        redirect: false,
+        setHeaders(res) {
+          res.set('cache-control', 'no-cache');
+        },
+      }),
+    );
+  }
 }
 
 /** The last handlers of every demo app: JSON 404s, and every error as the OAuth shape. */
