@@ -130,8 +130,9 @@ export function caSpec(subject: string, keys: TestKeys, pathLength?: number): Ce
   };
 }
 
+/** A copy of the certificate's DER: changing it leaves the certificate as it was. */
 export function der(cert: x509.X509Certificate): Uint8Array {
-  return new Uint8Array(cert.rawData);
+  return new Uint8Array(cert.rawData.slice(0));
 }
 
 /** The DiscoError code a promise rejects with, `resolved`, or a description of a foreign error. */
