@@ -1,4 +1,11 @@
 export { parseCertificate } from './parse_certificate.js';
+export {
+  createCertificateCache,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_CACHE_ENTRIES,
+  type CertificateCache,
+  type CertificateCacheOptions,
+} from './certificate_cache.js';
 export { parseCertificateChain, MAX_CHAIN_CERTIFICATES } from './parse_certificate_chain.js';
 export { thumbprint } from './thumbprint.js';
 export {

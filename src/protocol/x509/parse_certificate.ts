@@ -1,5 +1,4 @@
-import { DiscoError } from '../errors/index.js';
-import { decodePemCertificates, MAX_PEM_CHARS } from './lib/pem.js';
+import { derOf } from './lib/input.js';
 import { summarize } from './lib/summarize.js';
 import type { ParsedCertificate } from './types.js';
 
@@ -10,12 +9,8 @@ import type { ParsedCertificate } from './types.js';
  * `signatureAlgorithm` that differs from the signed one, or more than 64 KiB.
  *
  * Parsing does not validate: see `validateCertificate` for dates, chains and key usage.
+ * `createCertificateCache` parses the same way and keeps the results.
  */
 export async function parseCertificate(input: string | Uint8Array): Promise<ParsedCertificate> {
-  if (typeof input === 'string') {
-    const [der] = decodePemCertificates(input, 1, MAX_PEM_CHARS);
-    return summarize(der!);
-  }
-  if (input instanceof Uint8Array) return summarize(input);
-  throw new DiscoError('ERR_CERT_MALFORMED', 'certificate must be a PEM string or DER bytes');
+  return summarize(derOf(input));
 }
