@@ -5,7 +5,6 @@ import { open } from '../jose/index.js';
 import type { WriteOp } from '../storage/store.js';
 import {
   importCertificateKey,
-  parseCertificate,
   validateCertificate,
   type ParsedCertificate,
 } from '../x509/index.js';
@@ -94,7 +93,9 @@ export async function readClientRequest(
     pem = client.certificatePem;
   }
   if (typeof pem !== 'string') throw bad('The request carries no certificate.');
-  const cert = await parseCertificate(pem);
+  // Possibly a parse kept from an earlier request (same bytes): validity, trust, pin and key
+  // usage are checked below on every request all the same.
+  const cert = await ctx.certificates.parse(pem);
   const trust = await checkCertificate(cert, client, ctx);
 
   try {

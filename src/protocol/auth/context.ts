@@ -1,7 +1,7 @@
 import type { Clock, Random } from '../encoding/index.js';
 import type { DeviceKeys, IdentityRecord } from '../identity/identity.js';
 import type { Store } from '../storage/store.js';
-import type { ParsedCertificate } from '../x509/index.js';
+import type { CertificateCache, ParsedCertificate } from '../x509/index.js';
 import type { PendingRecord } from './records.js';
 
 /** Everything an engine step may use; built once per request by the host. */
@@ -13,6 +13,8 @@ export interface AuthContext {
   keys: DeviceKeys;
   /** Certificate authorities the person trusts for client certificates. */
   anchors: readonly ParsedCertificate[];
+  /** Parses certificates (client, pinned, anchors), keeping the results between requests. */
+  certificates: CertificateCache;
   /** Tells the person's open pages (and the OS) that a request waits. */
   notify?: (pending: PendingRecord) => void;
 }

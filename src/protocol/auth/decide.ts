@@ -1,5 +1,4 @@
 import { DiscoError, isDiscoError } from '../errors/index.js';
-import { parseCertificate } from '../x509/index.js';
 import type { WriteOp } from '../storage/store.js';
 import type { AuthContext } from './context.js';
 import { complete } from './complete.js';
@@ -87,7 +86,7 @@ export async function decide(
     ]);
     throw err;
   }
-  const cert = await parseCertificate(await recipientPem(p, ctx));
+  const cert = await ctx.certificates.parse(await recipientPem(p, ctx));
   const response = await sealResponse(
     done.result,
     { clientId: p.client.clientId, cert, inResponseTo: (p.work as { jti: string }).jti },

@@ -1,6 +1,7 @@
 import type { Clock, Random } from '../encoding/index.js';
 import type { PendingRecord } from '../auth/records.js';
 import type { Store } from '../storage/store.js';
+import type { CertificateCache } from '../x509/index.js';
 
 /** A request to the device's `/disco/…` endpoints, independent of where it came from. */
 export interface EngineRequest {
@@ -26,6 +27,11 @@ export interface EngineDeps {
   origin: string;
   /** Called when a request starts waiting for the person. */
   notify?: (pending: PendingRecord) => void;
+  /**
+   * Parsed client certificates and trust anchors, kept between requests (bytes → parse result
+   * only; every check still runs on every request). Default: one cache shared by the process.
+   */
+  certificates?: CertificateCache;
 }
 
 export type Endpoint = (req: EngineRequest, deps: EngineDeps) => Promise<EngineResponse>;

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { makeDevice, T0 } from '../../testing/engine_harness.js';
+import { codeOf } from '../../testing/code_of.js';
+import { createClientIdentity, importClientIdentity } from '../../sdk/index.js';
+import { x509 } from '../x509/lib/peculiar.js';
+import { caSpec, DAY, makeCert, testKeys } from '../x509/testing.js';
+import { createCertificateCache } from '../x509/index.js';
+import { COLLECTIONS, TRUST_ANCHORS_KEY, type ClientRecord } from './index.js';
+
+/** A device whose engine keeps parsed certificates in a cache the test can look into. */
+async function cachedDevice() {
+  const d = await makeDevice();
+  const cache = createCertificateCache();
+  d.deps.certificates = cache;
+  return { ...d, cache };
+}
+
+/** The same PEM with the last byte of the DER (in the signature value) changed. */
+function tamperedPem(pem: string): string {
+  const der = Uint8Array.from(atob(pem.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
+  der[der.length - 1] = der[der.length - 1]! ^ 0x01;
+  return `-----BEGIN CERTIFICATE-----\n${btoa(String.fromCharCode(...der))}\n-----END CERTIFICATE-----\n`;
+}
+
+describe('the engine with a warm certificate cache still checks every request', () => {
+  it('the pinned certificate, kept from earlier requests, is refused once it has expired', async () => {
+    const d = await cachedDevice();
+    const identity = await createClientIdentity({ name: 'Shop', clock: d.clock, days: 1 });
+    const shop = await d.client('Shop', { identity });
+    await shop.register();
+    const kept = await d.cache.parse(identity.certificatePem);
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']);
+    await shop.requestKeyA(['address']); // rule-approved: the engine parsed it twice more
+    expect((await d.cache.parse(identity.certificatePem)).certificate).toBe(kept.certificate);
+
+    d.clock.t = T0 + 2 * DAY;
+    expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_CERT_EXPIRED');
+  });
+
+  it('a registration whose stored certificate differs in one byte is parsed anew and refused', async () => {
+    const d = await cachedDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']);
+    expect(d.cache.size).toBe(1);
+
+    const record = (await d.store.get<ClientRecord>(COLLECTIONS.clients, 'shop'))!;
+    await d.store.write([
+      {
+        op: 'put',
+        collection: COLLECTIONS.clients,
+        key: 'shop',
+        value: { ...record, certificatePem: tamperedPem(record.certificatePem) },
+      },
+    ]);
+    // Not the pinned thumbprint any more, and no anchor: as without a cache.
+    expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_CERT_UNTRUSTED');
+    expect(d.cache.size).toBe(2);
+  });
+
+  it('a certificate from a trust anchor is refused once the person removes the anchor', async () => {
+    const d = await cachedDevice();
+    const rootKeys = await testKeys('P-256', 1);
+    const leafKeys = await testKeys('P-256', 0);
+    const validity = { notBefore: T0 - DAY, notAfter: T0 + 365 * DAY };
+    const root = await makeCert({ ...caSpec('CN=Shop Root, O=Acme', rootKeys), ...validity });
+    const leaf = await makeCert({
+      subject: 'CN=shop.example',
+      keys: leafKeys,
+      issuer: { cert: root, keys: rootKeys },
+      basicConstraints: { ca: false },
+      keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+      extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth],
+      ...validity,
+    });
+    const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', leafKeys.keys.privateKey));
+    const identity = await importClientIdentity(leaf.toString('pem'), pkcs8, 'P-256');
+    const setAnchors = (pems: string[]) =>
+      d.store.write([
+        { op: 'put', collection: COLLECTIONS.settings, key: TRUST_ANCHORS_KEY, value: pems },
+      ]);
+    await setAnchors([root.toString('pem')]);
+
+    const shop = await d.client('Shop', { identity });
+    await shop.register();
+    const record = (await d.store.get<ClientRecord>(COLLECTIONS.clients, 'shop'))!;
+    expect(record.certificate.trust).toBe('anchor');
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']);
+    expect(d.cache.size).toBe(2); // the leaf and the anchor
+
+    await setAnchors([]);
+    expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_CERT_UNTRUSTED');
+  });
+});
