@@ -1,0 +1,110 @@
+import { fingerprintOf, type DiscoClient } from '../../sdk/index.js';
+import type { Problem } from '../common/explain.js';
+
+export type ShopStep =
+  | 'idle'
+  | 'pairing'
+  | 'registering'
+  | 'authorizing'
+  | 'connected'
+  | 'asking_key_b'
+  | 'handing_over'
+  | 'shipped';
+
+/** `GET /api/state` (and the 202 answers of connect and ship): docs/demo.md. */
+export interface ShopState {
+  step: ShopStep;
+  /** One sentence for the page's status line: what happens, or what the person should do. */
+  status: string;
+  /** True while the shop waits for the device or the person. */
+  waiting: boolean;
+  shop: { name: string; fingerprint: string };
+  /** `expires_at`: milliseconds since the epoch. */
+  pairing: { uid: string; qr_image: string; expires_at: number } | null;
+  device: { fingerprint: string } | null;
+  courier: { name: string; fingerprint: string } | null;
+  delivery: { id: string; courier_url: string } | null;
+  error: Problem | null;
+}
+
+/** What connecting leaves for shipping: the client, key A, and the way to the device. */
+export interface Link {
+  client: DiscoClient;
+  keyA: string;
+  deviceId: string;
+  proxyUrl: string;
+}
+
+/** One browser session's place in the flow. */
+export class ShopSession {
+  step: ShopStep = 'idle';
+  flow: AbortController | undefined;
+  pairing: { uid: string; qrImage: string; expiresAt: number } | undefined;
+  link: Link | undefined;
+  courier: { name: string; fingerprint: string } | undefined;
+  delivery: { id: string; courierUrl: string } | undefined;
+  problem: Problem | undefined;
+
+  /** Cancels whatever this session waited for and starts a new flow. */
+  begin(): AbortSignal {
+    this.flow?.abort();
+    this.flow = new AbortController();
+    return this.flow.signal;
+  }
+
+  dispose(): void {
+    this.flow?.abort();
+    this.flow = undefined;
+  }
+}
+
+const WAITING: readonly ShopStep[] = [
+  'pairing',
+  'registering',
+  'authorizing',
+  'asking_key_b',
+  'handing_over',
+];
+
+function status(s: ShopSession, name: string): string {
+  const courier = s.courier?.name ?? 'the courier';
+  switch (s.step) {
+    case 'idle':
+      return s.problem ? 'Not connected.' : 'Not connected yet.';
+    case 'pairing':
+      return 'Waiting for you to enter the code on your Disco device.';
+    case 'registering':
+      return `Approve ${name} on your Disco device: it asks to connect.`;
+    case 'authorizing':
+      return `Approve on your Disco device: ${name} asks to be allowed to ask for your address.`;
+    case 'connected':
+      return 'Connected to your Disco device. Your order is ready to ship.';
+    case 'asking_key_b':
+      return `Approve on your Disco device: ${name} asks to let ${courier} have your address.`;
+    case 'handing_over':
+      return `Handing your order to ${courier}…`;
+    case 'shipped':
+      return `Shipped with ${courier} (delivery ${s.delivery?.id ?? ''}). ${courier} now asks your Disco device for your address: approve it there.`;
+  }
+}
+
+/** The session as the page sees it; no session reads as a fresh one. */
+export function shopView(
+  shop: { name: string; fingerprint: string },
+  s: ShopSession | undefined,
+): ShopState {
+  const st = s ?? new ShopSession();
+  return {
+    step: st.step,
+    status: status(st, shop.name),
+    waiting: WAITING.includes(st.step),
+    shop: { name: shop.name, fingerprint: shop.fingerprint },
+    pairing: st.pairing
+      ? { uid: st.pairing.uid, qr_image: st.pairing.qrImage, expires_at: st.pairing.expiresAt }
+      : null,
+    device: st.link ? { fingerprint: fingerprintOf(st.link.deviceId) } : null,
+    courier: st.courier ?? null,
+    delivery: st.delivery ? { id: st.delivery.id, courier_url: st.delivery.courierUrl } : null,
+    error: st.problem ?? null,
+  };
+}
