@@ -114,6 +114,8 @@ export function explain(err: unknown, step: Step, voice: Voice, log?: Logger): P
         `This permission (key B) was not issued for ${me} by ${staff ? "the customer's" : 'your'} Disco device, so ${me} did not use it.`,
       );
     case 'ERR_SLOW_DOWN':
+    case 'ERR_RATE_LIMITED':
+    case 'ERR_RELAY_BUSY':
       return say('The Disco relay is busy right now. Please wait a minute and try again.');
     case 'ERR_ABORTED':
       return say('Cancelled.');
