@@ -67,6 +67,11 @@ test.describe('demo shop and courier on the real stack', () => {
   test.afterAll(async () => {
     await stack?.stop();
   });
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
+  test.afterEach(async ({}, testInfo) => {
+    if (testInfo.status !== testInfo.expectedStatus)
+      await testInfo.attach('stack output', { body: stack.output(), contentType: 'text/plain' });
+  });
 
   test('the seed scenario, by clicking, across three origins over WebRTC', async ({ browser }) => {
     const { device } = await runScenario(browser, stack);

@@ -234,6 +234,8 @@ export class Relay {
     conn.on('open', () => {
       this.channel = 'open';
     });
+    // The next connection gets new TURN credentials: coturn counts allocations per username.
+    void this.#refreshIce();
     conn.on('data', (data) => {
       if (data instanceof ArrayBuffer || data instanceof Uint8Array) server.receive(data);
     });

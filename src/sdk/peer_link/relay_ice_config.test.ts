@@ -83,6 +83,22 @@ describe('the relay ICE configuration, kept fresh', () => {
     expect(ice.iceServers()[0]?.credential).toBe('secret-2');
   });
 
+  it('is fetched again after maxUses connections (coturn quotas are per username)', async () => {
+    const relay = fakeRelay();
+    const ice = new RelayIceConfig('http://relay.test', { ...relay, maxUses: 3 });
+    const go = relay.hold();
+    const joined = Promise.all([ice.fresh(), ice.fresh()]); // two connections share one fetch
+    await Promise.resolve();
+    go();
+    const [first] = await joined;
+    expect(await ice.fresh()).toBe(first); // the third use
+    expect(relay.calls).toHaveLength(1);
+    const next = await ice.fresh();
+    expect(relay.calls).toHaveLength(2);
+    expect(next).not.toBe(first);
+    expect(next.iceServers[0]?.credential).toBe('secret-2');
+  });
+
   it('shares one fetch between callers at the same moment', async () => {
     const relay = fakeRelay();
     const ice = new RelayIceConfig('http://relay.test', relay);

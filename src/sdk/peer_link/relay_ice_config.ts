@@ -9,6 +9,11 @@ export interface RelayIceConfigOptions {
   now?: () => number;
   /** Ask again when the credentials expire within this long; default 60 s. */
   renewBeforeMs?: number;
+  /**
+   * Ask again after this many connections with the same credentials; default 8. coturn counts
+   * its allocation quota per username, and each data connection holds one allocation.
+   */
+  maxUses?: number;
 }
 
 /**
@@ -21,7 +26,10 @@ export class RelayIceConfig {
   readonly #fetch: typeof fetch;
   readonly #now: () => number;
   readonly #renewBeforeMs: number;
+  readonly #maxUses: number;
   #current: IceConfig | undefined;
+  #uses = 0;
+  #pendingUses = 0;
   #pending: Promise<IceConfig> | undefined;
 
   constructor(relayUrl: string, opts: RelayIceConfigOptions = {}) {
@@ -31,20 +39,35 @@ export class RelayIceConfig {
     this.#fetch = given ?? ((input, init) => fetch(input, init));
     this.#now = opts.now ?? (() => Date.now());
     this.#renewBeforeMs = opts.renewBeforeMs ?? 60_000;
+    this.#maxUses = opts.maxUses ?? 8;
   }
 
-  /** The configuration, current for at least `renewBeforeMs`; ERR_TRANSPORT_FAILED as `fetchIceConfig`. */
+  /**
+   * The configuration for one new connection: current for at least `renewBeforeMs`, and used for
+   * fewer than `maxUses` connections; ERR_TRANSPORT_FAILED as `fetchIceConfig`.
+   */
   fresh(): Promise<IceConfig> {
     const current = this.#current;
-    if (current && current.expiresAt - this.#now() > this.#renewBeforeMs)
+    if (
+      current &&
+      current.expiresAt - this.#now() > this.#renewBeforeMs &&
+      this.#uses < this.#maxUses
+    ) {
+      this.#uses++;
       return Promise.resolve(current);
-    if (this.#pending) return this.#pending;
+    }
+    if (this.#pending) {
+      this.#pendingUses++;
+      return this.#pending;
+    }
     const fetchImpl = this.#fetch;
     const pending = fetchIceConfig(this.relayUrl, fetchImpl, this.#now).then((config) => {
       this.#current = config;
+      this.#uses = this.#pendingUses;
       return config;
     });
     this.#pending = pending;
+    this.#pendingUses = 1;
     const settled = () => {
       if (this.#pending === pending) this.#pending = undefined;
     };

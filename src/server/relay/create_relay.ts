@@ -30,9 +30,8 @@ export interface Relay {
   /** Whether a PeerJS client with this id (e.g. a device's peer id) is connected now. */
   hasPeer(id: string): boolean;
   /**
-   * ICE servers with valid credentials, as `GET /ice-servers` answers: for the relay's own
-   * WebRTC link, which needs the same TURN server as the devices. The same credentials until
-   * half their lifetime has passed, then new ones.
+   * ICE servers with fresh credentials, as `GET /ice-servers` answers: for the relay's own
+   * WebRTC link, which needs the same TURN server as the devices. New credentials at every call.
    */
   iceConfig(): IceConfig;
   /**
@@ -55,7 +54,6 @@ export function createRelay(options: RelayOptions): Relay {
   const limiters = createLimiters(config.rateLimits, logger);
   const ctx: RelayContext = { config, store, logger, lifecycle, limiters };
   let signalling: Signalling | null = null;
-  let ownIce: (IceConfig & { issuedAt: number }) | undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -105,14 +103,9 @@ export function createRelay(options: RelayOptions): Relay {
     },
     peers: () => signalling?.peers() ?? 0,
     hasPeer: (id) => signalling?.hasPeer(id) ?? false,
-    iceConfig: () => {
-      // one set of credentials, renewed at half its lifetime: node-datachannel reads the
-      // servers several times per connection
-      const now = config.clock.now();
-      if (!ownIce || ownIce.expiresAt - now < (ownIce.expiresAt - ownIce.issuedAt) / 2)
-        ownIce = { ...currentIceConfig(config), issuedAt: now };
-      return ownIce;
-    },
+    // fresh credentials at every call (one HMAC): coturn counts its allocation quota per
+    // username, and the relay's link makes one allocation per data connection it opens
+    iceConfig: () => currentIceConfig(config),
     async close() {
       await lifecycle.close();
       limiters.shutdown();
