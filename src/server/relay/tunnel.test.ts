@@ -98,6 +98,12 @@ describe('tunnel /p/<peer id>/…', () => {
     relay.link.answer = unreachable;
     const away = await fetch(`${relay.base}/p/${PEER}/disco/data`, { method: 'POST', body: 'x' });
     expect(await code(away)).toEqual([504, 'ERR_DEVICE_UNREACHABLE']);
+    // the log says why (the link's own words), for whoever runs the relay
+    const logged = relay.logger.entries.filter((e) => e.event === 'tunnel.request').at(-1);
+    expect(logged?.fields).toMatchObject({
+      outcome: 'ERR_DEVICE_UNREACHABLE',
+      reason: 'The device is not connected.',
+    });
     expect((await fetch(`${relay.base}/p/${PEER}/disco/data`)).headers.get('content-type')).toMatch(
       /json/,
     );
@@ -108,6 +114,8 @@ describe('tunnel /p/<peer id>/…', () => {
     const broken = await fetch(`${relay.base}/p/${PEER}/disco/data`);
     const body = (await broken.json()) as { error_description: string };
     expect([broken.status, body.error_description]).toEqual([500, 'internal error']);
+    const internal = relay.logger.entries.filter((e) => e.event === 'tunnel.request').at(-1);
+    expect(JSON.stringify(internal)).not.toContain('secret detail');
     relay.link.answer = new (await import('./testing.js')).FakeDeviceLink().answer;
   });
 

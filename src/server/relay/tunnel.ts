@@ -16,6 +16,8 @@ import {
   TUNNEL_METHODS,
 } from './tunnel_request.js';
 
+/** Link failures whose message the log keeps as `reason`. */
+const LINK_FAILURES = new Set(['ERR_DEVICE_UNREACHABLE', 'ERR_TRANSPORT_FAILED']);
 /** Checks everything that needs no body, so nothing is read for a request that will be refused. */
 const checkRequest: RequestHandler = (req, res, next) => {
   // from the raw URL: the peer id must appear as it is, not percent-encoded
@@ -54,6 +56,7 @@ function forward(ctx: RelayContext): RequestHandler {
   return (req, res, next) => {
     const peerId = req.params.peerId!;
     const started = Date.now();
+    let reason: string | undefined;
     const raw =
       Buffer.isBuffer(req.body) && req.body.length > 0 ? new Uint8Array(req.body) : undefined;
     const body = raw && config.tamperForTests ? tamperBody(raw) : raw;
@@ -85,6 +88,9 @@ function forward(ctx: RelayContext): RequestHandler {
         return response.status;
       })
       .catch((err: unknown) => {
+        // why the link could not reach the device (its own words: which WebRTC attempts failed
+        // how), for operators; never messages of other errors, which may quote input
+        if (isDiscoError(err) && LINK_FAILURES.has(err.code)) reason = err.message.slice(0, 300);
         if (work.clientGone()) return 499;
         const unreachable = isDiscoError(err) && err.code === 'ERR_ABORTED';
         next(
@@ -103,6 +109,7 @@ function forward(ctx: RelayContext): RequestHandler {
           ms: Date.now() - started,
           bytes_in: body?.length ?? 0,
           tampered: config.tamperForTests && body !== undefined,
+          ...(reason === undefined ? {} : { reason }),
         });
       }, next);
     lifecycle.track(done.finally(() => work.done()));
