@@ -31,7 +31,28 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Told each time the device says the person has not answered yet. */
   onPending?: (info: { authReqId: string; expiresIn: number }) => void;
+  /**
+   * Told when a poll could not reach the device (it reloaded, switched networks, went to sleep):
+   * the request still waits on the device, and the SDK asks again in `retryInMs`.
+   */
+  onUnreachable?: (info: { authReqId: string; error: DiscoError; retryInMs: number }) => void;
 }
+
+/**
+ * Failures of the way to the device, not answers from it. Once the device has filed a request,
+ * they mean "not yet": a phone blinks (reload, app switch, network change) while the request waits
+ * there, and the device keeps a decided answer until its client polls for it.
+ */
+const UNREACHABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_DEVICE_UNREACHABLE',
+  'ERR_TRANSPORT_FAILED',
+  'ERR_TIMEOUT',
+  'ERR_RELAY_BUSY',
+  'ERR_RATE_LIMITED',
+]);
+
+/** The longest pause between two polls of a device that cannot be reached. */
+const MAX_RETRY_MS = 16_000;
 
 const PATH = {
   register: '/disco/auth/register',
@@ -71,6 +92,26 @@ function deviceError(res: TransportResponse): DiscoError {
       ? body.error_description
       : `The device answered HTTP ${res.status}.`;
   return new DiscoError(code, message);
+}
+
+/** The body of a "pending" answer: which request to poll for, how often, until when. */
+function pendingInfo(body: string): { auth_req_id: string; interval: number; expires_in: number } {
+  let info: { auth_req_id?: unknown; interval?: unknown; expires_in?: unknown } = {};
+  try {
+    info = JSON.parse(body) as typeof info;
+  } catch {
+    /* checked below */
+  }
+  const { auth_req_id, interval, expires_in } = info;
+  if (
+    typeof auth_req_id !== 'string' ||
+    typeof interval !== 'number' ||
+    !(interval >= 0 && interval <= 60) ||
+    typeof expires_in !== 'number' ||
+    !(expires_in >= 0)
+  )
+    throw new DiscoError('ERR_RESPONSE_UNTRUSTED', 'The device sent a malformed pending answer.');
+  return { auth_req_id, interval, expires_in };
 }
 
 /**
@@ -180,14 +221,18 @@ export class DiscoClient {
     }
   }
 
+  /**
+   * Sends the request, then polls while the device answers "pending" (RFC 8628 §3.5), until the
+   * answer, the deadline or the abort signal.
+   */
   async #call(
     path: string,
     params: Record<string, unknown>,
     opts: CallOptions = {},
   ): Promise<Record<string, unknown>> {
     const started = this.#clock.now();
-    let deadline: number | undefined;
     let res = await this.#send(path, params, opts.signal);
+    let deadline: number | undefined;
     for (;;) {
       if (res.status === 200 && res.contentType.startsWith('application/jose')) {
         return openResponse(res.body.trim(), this.#o.identity, this.#o.device, {
@@ -197,24 +242,49 @@ export class DiscoClient {
       }
       const err = deviceError(res);
       if (err.code !== 'ERR_AUTHORIZATION_PENDING' && err.code !== 'ERR_SLOW_DOWN') throw err;
-      const info = JSON.parse(res.body) as {
-        auth_req_id: string;
-        interval: number;
-        expires_in: number;
-      };
+      const info = pendingInfo(res.body);
       opts.onPending?.({ authReqId: info.auth_req_id, expiresIn: info.expires_in });
-      const waitMs = info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
       // Fixed at the first answer: past the device's own expiry, its "expired" answer is the one
       // the caller sees; a shorter timeoutMs ends the wait first.
       deadline ??= started + (opts.timeoutMs ?? info.expires_in * 1000 + 5000);
-      if (this.#clock.now() + waitMs > deadline)
-        throw new DiscoError('ERR_TIMEOUT', 'The person did not answer in time.');
-      await (this.#o.wait ?? sleep)(waitMs, opts.signal);
-      res = await this.#send(
-        path,
-        { client_secret: this.#o.clientSecret, auth_req_id: info.auth_req_id },
-        opts.signal,
-      );
+      const waitMs = info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
+      res = await this.#poll(path, info, { waitMs, deadline }, opts);
+    }
+  }
+
+  /**
+   * Waits, then asks for the outcome of a filed request. A poll that cannot reach the device is
+   * retried with a doubling pause (from the device's interval up to MAX_RETRY_MS) until the
+   * deadline, then its error is the caller's. The first request is never retried this way: the
+   * device may or may not have filed it.
+   */
+  async #poll(
+    path: string,
+    info: { auth_req_id: string; interval: number },
+    { waitMs, deadline }: { waitMs: number; deadline: number },
+    opts: CallOptions,
+  ): Promise<TransportResponse> {
+    for (let misses = 1; ; misses++) {
+      const left = deadline - this.#clock.now();
+      if (left <= 0) throw new DiscoError('ERR_TIMEOUT', 'The person did not answer in time.');
+      await (this.#o.wait ?? sleep)(Math.min(waitMs, left), opts.signal);
+      let error: DiscoError;
+      try {
+        const res = await this.#send(
+          path,
+          { client_secret: this.#o.clientSecret, auth_req_id: info.auth_req_id },
+          opts.signal,
+        );
+        if (res.status === 200) return res;
+        error = deviceError(res);
+        if (!UNREACHABLE.has(error.code)) return res;
+      } catch (cause) {
+        if (!(cause instanceof DiscoError) || !UNREACHABLE.has(cause.code)) throw cause;
+        error = cause;
+      }
+      if (this.#clock.now() >= deadline) throw error;
+      waitMs = Math.min(info.interval * 1000 * 2 ** misses, MAX_RETRY_MS);
+      opts.onUnreachable?.({ authReqId: info.auth_req_id, error, retryInMs: waitMs });
     }
   }
 }

@@ -101,7 +101,13 @@ export async function makeDevice() {
   };
   async function client(
     name: string,
-    opts: { trusted?: boolean; kind?: 'RSA' | 'P-256'; identity?: ClientIdentity } = {},
+    opts: {
+      trusted?: boolean;
+      kind?: 'RSA' | 'P-256';
+      identity?: ClientIdentity;
+      /** The way to the device, for tests that break it (default: straight to the engine). */
+      transport?: Transport;
+    } = {},
   ) {
     const identity =
       opts.identity ?? (await createClientIdentity({ name, kind: opts.kind ?? 'P-256', clock }));
@@ -112,7 +118,7 @@ export async function makeDevice() {
       isTrusted: opts.trusted ?? false,
       identity,
       device,
-      transport,
+      transport: opts.transport ?? transport,
       clock,
       wait,
     });

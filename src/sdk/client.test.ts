@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { DiscoError, toWire } from '../protocol/errors/index.js';
+import { makeDevice } from '../testing/engine_harness.js';
+import { codeOf } from '../testing/code_of.js';
+import { createClientIdentity } from './client_identity.js';
+import type { Transport, TransportResponse } from './transport.js';
+
+/**
+ * The way from a company to a device that blinks: each POST either reaches the engine or, while
+ * `down` says so, fails as the relay (a 504 answer) or a direct link (a thrown error) would.
+ */
+function blinking(real: Transport, down: (n: number) => 'relay' | 'link' | false) {
+  const posts: string[] = [];
+  const transport: Transport = {
+    get: (path, signal) => real.get(path, signal),
+    post: async (path, body, signal): Promise<TransportResponse> => {
+      const how = down(posts.length);
+      posts.push(how || 'up');
+      if (how === 'link')
+        throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The connection to the device closed.');
+      if (how === 'relay') {
+        const { status, body: wire } = toWire(
+          new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device cannot be reached.'),
+        );
+        return { status, contentType: 'application/json', body: JSON.stringify(wire) };
+      }
+      return real.post(path, body, signal);
+    },
+  };
+  return { transport, posts };
+}
+
+describe('a company waiting for the person while the device blinks', () => {
+  it('gets the answer the person gave while the device was unreachable (relay 504s and a closed link)', async () => {
+    const d = await makeDevice();
+    const identity = await createClientIdentity({ name: 'Shop', kind: 'P-256', clock: d.clock });
+    await (await d.client('Shop', { identity })).register();
+    // The key A request is filed (post 0); the next three polls find the device away, once
+    // through the relay and twice on a closed link; the person approves meanwhile.
+    const { transport, posts } = blinking(d.transport, (n) =>
+      n === 1 ? 'relay' : n === 2 || n === 3 ? 'link' : false,
+    );
+    const blinkingShop = await d.client('Shop', { transport, identity });
+    const retries: number[] = [];
+    const keyA = await blinkingShop.requestKeyA(['address'], {
+      onUnreachable: ({ retryInMs, error }) => {
+        expect(error.code).toBe('ERR_DEVICE_UNREACHABLE');
+        retries.push(retryInMs);
+      },
+    });
+    expect(keyA.key_a).toMatch(/.+/);
+    expect(keyA.scope).toBe('address');
+    expect(posts).toEqual(['up', 'relay', 'link', 'link', 'up']);
+    // Backing off, not hammering: the pause doubles from the device's 1 s interval.
+    expect(retries).toEqual([2000, 4000, 8000]);
+    expect(d.person.decided.filter((p) => p.status === 'approved')).toHaveLength(2);
+  });
+
+  it('gives up with ERR_DEVICE_UNREACHABLE only at the deadline, after a bounded number of polls', async () => {
+    const d = await makeDevice();
+    d.person.answer = 'ignore';
+    const { transport, posts } = blinking(d.transport, (n) => (n === 0 ? false : 'link'));
+    const blinkingShop = await d.client('Shop', { transport });
+    const started = d.clock.t;
+    expect(await codeOf(blinkingShop.register(undefined, { timeoutMs: 60_000 }))).toBe(
+      'ERR_DEVICE_UNREACHABLE',
+    );
+    expect(d.clock.t - started).toBe(60_000);
+    // 1 s, 2, 4, 8, 16, 16, 13 (to the deadline): seven polls in a minute, not sixty.
+    expect(posts.length).toBe(8);
+  });
+
+  it('does not retry the first request: the device may or may not have filed it', async () => {
+    const d = await makeDevice();
+    const { transport, posts } = blinking(d.transport, () => 'relay');
+    const blinkingShop = await d.client('Shop', { transport });
+    expect(await codeOf(blinkingShop.register())).toBe('ERR_DEVICE_UNREACHABLE');
+    expect(posts).toEqual(['relay']);
+  });
+
+  it('passes the device’s own refusal through at once, even after a blink', async () => {
+    const d = await makeDevice();
+    d.person.answer = 'deny';
+    const { transport, posts } = blinking(d.transport, (n) => (n === 1 ? 'link' : false));
+    const blinkingShop = await d.client('Shop', { transport });
+    expect(await codeOf(blinkingShop.register())).toBe('ERR_ACCESS_DENIED');
+    expect(posts).toEqual(['up', 'link', 'up']);
+  });
+});
+
+describe('timeoutMs', () => {
+  it('is honoured to the deadline: the last poll is at the deadline, not a second early', async () => {
+    const d = await makeDevice();
+    d.person.answer = 'ignore';
+    const shop = await d.client('Shop');
+    const started = d.clock.t;
+    expect(await codeOf(shop.register(undefined, { timeoutMs: 2_500 }))).toBe('ERR_TIMEOUT');
+    expect(d.clock.t - started).toBe(2_500);
+  });
+});
