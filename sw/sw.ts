@@ -25,21 +25,27 @@ registerRoute(
 );
 
 // The protocol engine host: /disco/* is answered here, from IndexedDB, without the page.
+// A failed open is not kept: the next request tries again (a full disk or a blocked upgrade passes).
 let store: Promise<IdbStore> | undefined;
-const openStore = () => (store ??= IdbStore.open());
+const openStore = () =>
+  (store ??= IdbStore.open().catch((err: unknown) => {
+    store = undefined;
+    throw err;
+  }));
 const isDisco = ({ url }: { url: URL }) =>
   url.origin === self.location.origin && url.pathname.startsWith('/disco/');
 for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
   registerRoute(
     isDisco,
-    async ({ request }) => {
+    async ({ request, event }) => {
       const req = await engineRequestFrom(request);
       const res = await handleRequest(req, {
         store: await openStore(),
         clock: systemClock,
         random: systemRandom,
         origin: self.location.origin,
-        notify: (pending) => void notifyPending(pending),
+        // The worker stays alive until the pages are told and the notification is shown.
+        notify: (pending) => event.waitUntil(notifyPending(pending)),
       });
       return responseFrom(res);
     },
