@@ -35,6 +35,16 @@ test('an RP with nothing but fetch pairs through the relay and registers over th
   page,
 }) => {
   await deviceOnline(page, stack.app);
+  // Tunnelled requests go to the service worker over a MessageChannel, not fetch: no page
+  // request to /disco/, and no console line for each `authorization_pending` (HTTP 400) answer.
+  const pageFetches: string[] = [];
+  const noise: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/disco/')) pageFetches.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Failed to load resource/.test(m.text())) noise.push(m.text());
+  });
   const me = await createClientIdentity({ name: 'Tunnel Shop', clock: systemClock });
   const pairing = await startPairing(stack.relay, me);
   expect(pairing.uid).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
@@ -60,9 +70,13 @@ test('an RP with nothing but fetch pairs through the relay and registers over th
   const registered = client.register(pairing.challenge);
   await approveRequest(page, 'Tunnel Shop');
   expect(await registered).toMatchObject({ status: 'registered' });
-  const keyA = client.requestKeyA(['address']);
+  let waits = 0;
+  const keyA = client.requestKeyA(['address'], { onPending: () => waits++ });
+  await expect.poll(() => waits, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
   await approveRequest(page, 'Tunnel Shop');
   expect((await keyA).scope).toBe('address');
+  expect(pageFetches).toEqual([]);
+  expect(noise).toEqual([]);
 
   // the same uid cannot be used twice, and the person is told why (ERR_PAIRING_USED)
   await page.getByRole('link', { name: 'Connect', exact: true }).click();

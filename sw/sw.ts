@@ -6,11 +6,19 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { IdbStore } from '../src/browser/idb_store.js';
-import { parsePageToWorker, type WorkerToPage } from '../src/browser/messages.js';
-import { handleRequest } from '../src/protocol/engine/index.js';
+import {
+  parsePageToWorker,
+  type EngineRequestMessage,
+  type WorkerToPage,
+} from '../src/browser/messages.js';
+import {
+  handleRequest,
+  type EngineRequest,
+  type EngineResponse,
+} from '../src/protocol/engine/index.js';
 import { systemClock, systemRandom } from '../src/protocol/encoding/index.js';
 import { notifyPending } from './notify.js';
-import { engineRequestFrom, responseFrom } from './http.js';
+import { engineRequestFrom, engineRequestFromMessage, responseFrom } from './http.js';
 
 declare const self: ServiceWorkerGlobalScope;
 declare const __DISCO_VERSION__: string;
@@ -32,23 +40,25 @@ const openStore = () =>
     store = undefined;
     throw err;
   }));
+
+/** One request through the engine; the event stays alive until the pages are told and notified. */
+async function engine(req: EngineRequest, event: ExtendableEvent): Promise<EngineResponse> {
+  return handleRequest(req, {
+    store: await openStore(),
+    clock: systemClock,
+    random: systemRandom,
+    origin: self.location.origin,
+    notify: (pending) => event.waitUntil(notifyPending(pending)),
+  });
+}
+
 const isDisco = ({ url }: { url: URL }) =>
   url.origin === self.location.origin && url.pathname.startsWith('/disco/');
 for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
   registerRoute(
     isDisco,
-    async ({ request, event }) => {
-      const req = await engineRequestFrom(request);
-      const res = await handleRequest(req, {
-        store: await openStore(),
-        clock: systemClock,
-        random: systemRandom,
-        origin: self.location.origin,
-        // The worker stays alive until the pages are told and the notification is shown.
-        notify: (pending) => event.waitUntil(notifyPending(pending)),
-      });
-      return responseFrom(res);
-    },
+    async ({ request, event }) =>
+      responseFrom(await engine(await engineRequestFrom(request), event)),
     method,
   );
 }
@@ -79,4 +89,27 @@ self.addEventListener('message', (event) => {
     const reply: WorkerToPage = { type: 'VERSION', version: __DISCO_VERSION__ };
     event.ports[0]?.postMessage(reply);
   }
+  // Tunnelled requests from this app's own pages: no fetch dispatch (about 5 ms each), and none
+  // of the console noise Chromium prints for every 4xx answer, such as authorization_pending.
+  if (msg?.type === 'ENGINE_HELLO') {
+    const reply: WorkerToPage = { type: 'ENGINE_READY' };
+    event.ports[0]?.postMessage(reply);
+  }
+  const port = event.ports[0];
+  if (msg?.type === 'ENGINE_REQUEST' && port && event.source instanceof WindowClient)
+    event.waitUntil(answerOnPort(msg.request, port, event));
 });
+
+async function answerOnPort(
+  request: EngineRequestMessage,
+  port: MessagePort,
+  event: ExtendableEvent,
+): Promise<void> {
+  const res = await engine(engineRequestFromMessage(request), event).catch((): EngineResponse => ({
+    status: 500,
+    headers: { 'content-type': 'application/json' },
+    body: '{"error":"server_error","code":"ERR_INTERNAL"}',
+  }));
+  const reply: WorkerToPage = { type: 'ENGINE_RESPONSE', ...res };
+  port.postMessage(reply);
+}

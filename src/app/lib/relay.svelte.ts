@@ -14,6 +14,7 @@ import { parsePairingCode, PAIRINGS, type PairingRecord } from '../../protocol/p
 import { parseCertificate } from '../../protocol/x509/index.js';
 import { loadDevice } from '../../protocol/identity/index.js';
 import type { IdbStore } from '../../browser/idb_store.js';
+import { WorkerEngine } from './worker_engine.js';
 
 export type RelayStatus = 'off' | 'connecting' | 'connected' | 'reconnecting';
 /**
@@ -339,6 +340,8 @@ function pairingRefused(code: string | undefined): DiscoError {
   }
 }
 
+const workerEngine = new WorkerEngine();
+
 /** Answers one tunnelled request through the service worker, which owns `/disco/*`. */
 async function forward(req: TunnelRequest): Promise<TunnelResponse> {
   const path = new URL(req.path, location.origin);
@@ -349,12 +352,24 @@ async function forward(req: TunnelRequest): Promise<TunnelResponse> {
       body: new TextEncoder().encode('{"error":"invalid_request","code":"ERR_NOT_FOUND"}'),
     };
   }
+  const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
+  const answer = await workerEngine.request({
+    method: req.method,
+    path: path.pathname + path.search,
+    headers: { ...req.headers },
+    // A copy of exactly the body's bytes, transferred to the worker.
+    ...(hasBody ? { body: req.body!.slice().buffer } : {}),
+  });
+  if (answer)
+    return {
+      status: answer.status,
+      headers: { 'content-type': answer.headers['content-type'] ?? 'application/octet-stream' },
+      body: new TextEncoder().encode(answer.body),
+    };
   const res = await fetch(path, {
     method: req.method,
     headers: req.headers,
-    ...(req.body && req.method !== 'GET' && req.method !== 'HEAD'
-      ? { body: req.body as Uint8Array<ArrayBuffer> }
-      : {}),
+    ...(hasBody ? { body: req.body as Uint8Array<ArrayBuffer> } : {}),
   });
   return {
     status: res.status,
