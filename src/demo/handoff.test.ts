@@ -148,6 +148,17 @@ describe('shop → courier handoff, with a fake device behind a fake relay', () 
       'register:courier*',
       'data:courier*',
     ]);
+    // The shop follows the delivery: its status stops asking for an approval given already.
+    const done = await until(
+      () => page('/api/state'),
+      (r) => r.body.delivery?.progress !== 'waiting',
+    );
+    expect(done.body.delivery?.progress).toBe('ready');
+    expect(done.body.status).toContain('has your address and printed the label');
+    // What the courier tells the shop about a delivery: its state, never the address.
+    const told = await fetch(`${courierUrl}/api/deliveries/${shipped.body.delivery!.id}`);
+    expect(await told.json()).toEqual({ id: shipped.body.delivery!.id, state: 'ready' });
+    expect((await fetch(`${courierUrl}/api/deliveries/NOSUCHID`)).status).toBe(404);
     expect(world.person.seen[2]!.audience).toMatchObject({
       clientId: 'courier',
       thumbprint: courier.thumbprint,

@@ -1,6 +1,6 @@
 import { checkDemoConfig, httpBase, type DemoApp, type DemoConfig } from '../common/config.js';
 import { demoApp, openCompany } from '../common/company.js';
-import { baseApp, jsonBody, methodNotAllowed, wrap } from '../common/http.js';
+import { ApiError, baseApp, jsonBody, methodNotAllowed, wrap } from '../common/http.js';
 import { InProgress } from '../common/in_progress.js';
 import type { CourierContext } from './context.js';
 import { deliveryView } from './delivery.js';
@@ -64,6 +64,15 @@ export async function createCourier(config: CourierConfig): Promise<DemoApp> {
       wrap((req, res) => receive(ctx, req, res)),
     )
     .all(methodNotAllowed(['GET', 'POST']));
+  // What the shop that handed a delivery over may follow: its state, never the address.
+  app
+    .route('/api/deliveries/:id')
+    .get((req, res) => {
+      const d = ctx.deliveries.get(String(req.params.id));
+      if (!d) throw new ApiError('ERR_NOT_FOUND', 'No such delivery.');
+      res.json({ id: d.id, state: d.state });
+    })
+    .all(methodNotAllowed(['GET']));
   return demoApp(company, app, import.meta.url, () => {
     for (const d of ctx.deliveries.values()) d.abort.abort();
   });

@@ -81,3 +81,22 @@ export async function handOver(
     throw new ApiError('ERR_UPSTREAM', `${courierName} answered in a way we cannot use.`);
   return answer.id;
 }
+
+/** Where the courier is with a delivery the shop handed over. */
+export type CourierProgress = 'waiting' | 'ready' | 'failed';
+
+/** `GET <courier>/api/deliveries/<id>`: the delivery's state only (the shop never sees the address). */
+export async function deliveryProgress(
+  { courierUrl, fetchFn }: CourierPeer,
+  id: string,
+  signal: AbortSignal,
+): Promise<CourierProgress | undefined> {
+  const res = await fetchFn(`${courierUrl}/api/deliveries/${encodeURIComponent(id)}`, {
+    headers: { accept: 'application/json' },
+    signal: withTimeout(signal),
+  }).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const body = (await res.json().catch(() => null)) as { state?: unknown } | null;
+  if (body?.state === 'ready' || body?.state === 'failed') return body.state;
+  return 'waiting';
+}

@@ -3,7 +3,7 @@ import { fingerprintOf, isDiscoError } from '../../sdk/index.js';
 import type { Step } from '../common/explain.js';
 import { ApiError, readObject } from '../common/http.js';
 import { FIELDS, fail, viewOf, type ShopContext } from './context.js';
-import { courierIdentity, handOver } from './courier_api.js';
+import { courierIdentity, deliveryProgress, handOver } from './courier_api.js';
 import type { Link, ShopSession } from './state.js';
 
 /** Failures after which key A itself is gone: only connecting again helps. */
@@ -43,7 +43,7 @@ async function shipOrder(
       signal,
     );
     if (signal.aborted) return;
-    s.delivery = { id, courierUrl: ctx.courierUrl };
+    s.delivery = { id, courierUrl: ctx.courierUrl, progress: 'waiting' };
     s.step = 'shipped';
   } catch (err) {
     if (signal.aborted) return;
@@ -53,6 +53,24 @@ async function shipOrder(
       s.step = 'idle';
       s.link = undefined;
     }
+  }
+}
+
+/** How often, and how long, the shop follows a delivery until the courier has the address. */
+const FOLLOW_EVERY_MS = 1_000;
+const FOLLOW_FOR_MS = 15 * 60_000;
+
+/**
+ * After the handover: follows the courier's delivery until it is ready or failed, so the status
+ * line stops asking the person to approve once they have (an unreachable courier is asked again).
+ */
+async function followDelivery(ctx: ShopContext, s: ShopSession, signal: AbortSignal) {
+  const end = Date.now() + FOLLOW_FOR_MS;
+  while (s.delivery?.progress === 'waiting' && !signal.aborted && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, FOLLOW_EVERY_MS));
+    if (signal.aborted || !s.delivery) return;
+    const progress = await deliveryProgress(ctx, s.delivery.id, signal);
+    if (progress && !signal.aborted) s.delivery.progress = progress;
   }
 }
 
@@ -75,6 +93,9 @@ export function ship(ctx: ShopContext, req: Request, res: Response): void {
   s.problem = undefined;
   s.step = 'asking_key_b';
   const link = s.link;
-  void ctx.flows.run(() => shipOrder(ctx, s, link, signal));
+  void ctx.flows.run(async () => {
+    await shipOrder(ctx, s, link, signal);
+    await followDelivery(ctx, s, signal);
+  });
   res.status(202).json(viewOf(ctx, s));
 }

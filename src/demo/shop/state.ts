@@ -1,5 +1,6 @@
 import { fingerprintOf, type DiscoClient } from '../../sdk/index.js';
 import type { Problem } from '../common/explain.js';
+import type { CourierProgress } from './courier_api.js';
 
 export type ShopStep =
   | 'idle'
@@ -23,7 +24,8 @@ export interface ShopState {
   pairing: { uid: string; qr_image: string; expires_at: number } | null;
   device: { fingerprint: string } | null;
   courier: { name: string; fingerprint: string } | null;
-  delivery: { id: string; courier_url: string } | null;
+  /** `progress`: whether the courier has the address yet (`waiting`, `ready`, `failed`). */
+  delivery: { id: string; courier_url: string; progress: CourierProgress } | null;
   error: Problem | null;
 }
 
@@ -42,7 +44,7 @@ export class ShopSession {
   pairing: { uid: string; qrImage: string; expiresAt: number } | undefined;
   link: Link | undefined;
   courier: { name: string; fingerprint: string } | undefined;
-  delivery: { id: string; courierUrl: string } | undefined;
+  delivery: { id: string; courierUrl: string; progress: CourierProgress } | undefined;
   problem: Problem | undefined;
 
   /** Cancels whatever this session waited for and starts a new flow. */
@@ -83,8 +85,14 @@ function status(s: ShopSession, name: string): string {
       return `Approve on your Disco device: ${name} asks to let ${courier} have your address.`;
     case 'handing_over':
       return `Handing your order to ${courier}…`;
-    case 'shipped':
-      return `Shipped with ${courier} (delivery ${s.delivery?.id ?? ''}). ${courier} now asks your Disco device for your address: approve it there.`;
+    case 'shipped': {
+      const shipped = `Shipped with ${courier} (delivery ${s.delivery?.id ?? ''}).`;
+      if (s.delivery?.progress === 'ready')
+        return `${shipped} ${courier} has your address and printed the label.`;
+      if (s.delivery?.progress === 'failed')
+        return `${shipped} ${courier} could not get your address: see ${courier}'s page.`;
+      return `${shipped} ${courier} now asks your Disco device for your address: approve it there.`;
+    }
   }
 }
 
@@ -104,7 +112,9 @@ export function shopView(
       : null,
     device: st.link ? { fingerprint: fingerprintOf(st.link.deviceId) } : null,
     courier: st.courier ?? null,
-    delivery: st.delivery ? { id: st.delivery.id, courier_url: st.delivery.courierUrl } : null,
+    delivery: st.delivery
+      ? { id: st.delivery.id, courier_url: st.delivery.courierUrl, progress: st.delivery.progress }
+      : null,
     error: st.problem ?? null,
   };
 }
