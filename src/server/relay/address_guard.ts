@@ -41,6 +41,12 @@ export function addressAllowed(ip: string, allowLoopback: boolean): boolean {
   return kind === 'public' || (allowLoopback && kind === 'loopback');
 }
 
+/**
+ * One reason for a name that does not resolve and one that resolves to a private address: were
+ * they told apart, the relay would tell anyone which internal host names exist.
+ */
+const NOT_PUBLIC = 'its host must resolve to public addresses only';
+
 function refused(reason: string): DiscoError {
   return new DiscoError('ERR_CALLBACK_REFUSED', `callback refused: ${reason}`);
 }
@@ -65,12 +71,12 @@ export async function resolveAllowed(
     try {
       addresses = await opts.resolveHost(hostname);
     } catch {
-      throw refused(`${hostname} does not resolve`);
+      throw refused(NOT_PUBLIC);
     }
   }
-  if (addresses.length === 0) throw refused(`${hostname} does not resolve`);
+  if (addresses.length === 0) throw refused(NOT_PUBLIC);
   const bad = addresses.find((ip) => !addressAllowed(ip, opts.allowLoopback));
-  if (bad !== undefined) throw refused(`${hostname} resolves to a non-public address`);
+  if (bad !== undefined) throw refused(NOT_PUBLIC);
   return addresses;
 }
 

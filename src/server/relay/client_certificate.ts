@@ -1,5 +1,5 @@
 import { b64u } from '../../protocol/encoding/index.js';
-import { DiscoError } from '../../protocol/errors/index.js';
+import { DiscoError, isDiscoError } from '../../protocol/errors/index.js';
 import {
   importCertificateKey,
   parseCertificate,
@@ -24,7 +24,11 @@ function decodeHeader(value: string): string | Uint8Array {
     }
   }
   if (text.startsWith('-----BEGIN')) return text;
-  if (/^[A-Za-z0-9_-]+$/.test(text)) return b64u.decode(text);
+  try {
+    if (/^[A-Za-z0-9_-]+$/.test(text)) return b64u.decode(text);
+  } catch {
+    // a length no base64url string has ("hello"): the same answer as any other garbage
+  }
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return new Uint8Array(Buffer.from(text, 'base64'));
   throw new DiscoError(
     'ERR_CERT_MALFORMED',
@@ -51,7 +55,11 @@ export async function readClientCertificate(
     );
   if (header.length > MAX_HEADER_CHARS)
     throw new DiscoError('ERR_CERT_MALFORMED', 'the certificate header is too long');
-  const cert = await parseCertificate(decodeHeader(header));
+  const cert = await parseCertificate(decodeHeader(header)).catch((err: unknown) => {
+    // whatever the parser makes of garbage, the caller sent a malformed certificate (never a 500)
+    if (isDiscoError(err)) throw err;
+    throw new DiscoError('ERR_CERT_MALFORMED', 'the certificate cannot be parsed');
+  });
   if (nowMs + SKEW_MS < cert.notBefore.getTime())
     throw new DiscoError('ERR_CERT_NOT_YET_VALID', 'the certificate is not valid yet');
   if (nowMs - SKEW_MS > cert.notAfter.getTime())

@@ -58,6 +58,11 @@ export function createRelay(options: RelayOptions): Relay {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // every answer, PeerJS's included: no browser may read a JSON answer as script or a page
+  app.use((_req, res, next) => {
+    res.set('x-content-type-options', 'nosniff');
+    next();
+  });
   app.use(lifecycle.guard);
   app.get('/healthz', (_req, res) => {
     res.set('cache-control', 'no-store').json({ ok: true, peers: signalling?.peers() ?? 0 });
@@ -66,6 +71,7 @@ export function createRelay(options: RelayOptions): Relay {
   app.use(iceServerRoutes(ctx));
   app.use(tunnelRoutes(ctx));
   const peerMount = express();
+  peerMount.disable('x-powered-by');
   app.use(config.peerjsPath, peerMount);
   app.use(notFound);
   app.use(errorHandler(logger));

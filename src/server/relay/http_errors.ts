@@ -11,7 +11,7 @@ export function sendError(res: Response, err: unknown, status?: number): void {
     .json(wire.body);
 }
 
-/** body-parser's error types, as Disco errors. */
+/** body-parser's and Express's own input errors, as Disco errors. */
 function fromBodyParser(err: unknown): DiscoError | null {
   const type = (err as { type?: unknown } | null)?.type;
   switch (type) {
@@ -25,8 +25,12 @@ function fromBodyParser(err: unknown): DiscoError | null {
     case 'request.size.invalid':
       return new DiscoError('ERR_INVALID_INPUT', 'The request body cannot be read.');
     default:
-      return null;
+      break;
   }
+  // Express could not percent-decode a path parameter (`/uid/%ZZ/wait`): it marks the URIError 400
+  if (err instanceof URIError || (err as { status?: unknown } | null)?.status === 400)
+    return new DiscoError('ERR_INVALID_INPUT', 'The request cannot be decoded.');
+  return null;
 }
 
 /**

@@ -12,7 +12,10 @@ export interface RateLimitConfig {
   readonly createPerCertificate: number;
   /** `POST /uid` per client address: the guessing budget of one address. */
   readonly pairPerAddress: number;
-  /** Failed `POST /uid` (any 4xx) from all addresses together: the guessing budget of the world. */
+  /**
+   * Failed guesses (`POST /uid` answered 404 or 409; malformed bodies do not count) from all
+   * addresses together: the guessing budget of the world.
+   */
   readonly pairFailuresPerRelay: number;
   /** `GET /uid/<uid>/wait` per client address. */
   readonly waitPerAddress: number;

@@ -30,7 +30,7 @@ export interface RelayLimiters {
   /** Keys on `res.locals.thumbprint`, so it runs after the certificate is read. */
   readonly createPerCertificate: RequestHandler;
   readonly pairPerAddress: RequestHandler;
-  /** Counts only failed (4xx/5xx) pairings, from everyone together. */
+  /** Counts only failed guesses (404 unknown, 409 used uid), from everyone together. */
   readonly pairFailures: RequestHandler;
   readonly waitPerAddress: RequestHandler;
   readonly icePerAddress: RequestHandler;
@@ -44,7 +44,10 @@ export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLi
     name: string,
     limit: number,
     keyGenerator: (req: Request, res: Response) => string,
-    more: { skipSuccessfulRequests?: boolean } = {},
+    more: Pick<
+      Parameters<typeof rateLimit>[0] & object,
+      'requestWasSuccessful' | 'skipSuccessfulRequests'
+    > = {},
   ): RequestHandler => {
     const store = new MemoryStore();
     stores.push(store);
@@ -72,8 +75,12 @@ export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLi
       (_req, res) => String(res.locals.thumbprint),
     ),
     pairPerAddress: limiter('uid_pair_address', config.pairPerAddress, byAddress),
+    // Only guesses spend the world's budget: a well-formed body whose uid is unknown (404) or
+    // taken (409). Malformed bodies guess nothing, and counting them let 30 addresses sending
+    // garbage lock pairing for everyone (issue #12.13).
     pairFailures: limiter('uid_pair_failures', config.pairFailuresPerRelay, () => 'relay', {
       skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode !== 404 && res.statusCode !== 409,
     }),
     waitPerAddress: limiter('uid_wait_address', config.waitPerAddress, byAddress),
     icePerAddress: limiter('ice_servers_address', config.icePerAddress, byAddress),

@@ -86,7 +86,11 @@ export function mountSignalling(
     // routes (/id) never read the client address, so a boolean is all it needs
     proxied: opts.trustProxy !== false,
     createWebSocketServer,
+    // PeerJS's HTTP API is only for clients without an id of their own (Disco's always have
+    // one): no CORS grant, where peer's default reflects any Origin (issue #12.13)
+    corsOptions: { origin: false },
   });
+  peerServer.disable('x-powered-by');
   peerServer.on('connection', (client: IClient) => {
     const socket = client.getSocket();
     if (socket) connected.set(client.getId(), socket);

@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DiscoError } from '../../protocol/errors/index.js';
+import type { Duplex } from 'node:stream';
+import { DiscoError, toWire } from '../../protocol/errors/index.js';
 import type { DeviceLink } from '../../protocol/tunnel/index.js';
 import type { RelayOptions } from './config.js';
 import { createRelay, type Relay } from './create_relay.js';
@@ -18,6 +19,29 @@ export interface StartRelayOptions extends Omit<RelayOptions, 'publicUrl' | 'dev
   port?: number;
   /** Default 127.0.0.1: only loopback unless told otherwise. */
   host?: string;
+}
+
+/**
+ * What Node's HTTP parser refuses before any handler runs (headers over 16 KiB, a malformed
+ * request line, headers too slow) is answered with a typed error body too, not a bare status.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+    socket.destroy();
+    return;
+  }
+  const [status, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, new DiscoError('ERR_TOO_LARGE', 'The request headers are too large.')]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, new DiscoError('ERR_TIMEOUT', 'The request took too long to arrive.')]
+        : [400, new DiscoError('ERR_INVALID_INPUT', 'The request cannot be parsed.')];
+  const body = JSON.stringify(toWire(error).body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n` +
+      'content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n' +
+      `x-content-type-options: nosniff\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 export interface RunningRelay {
@@ -48,6 +72,7 @@ function relayOptions(options: StartRelayOptions, publicUrl: string, link: Devic
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer();
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
