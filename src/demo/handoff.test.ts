@@ -188,19 +188,25 @@ describe('shop → courier handoff, with a fake device behind a fake relay', () 
   it('explains refusals in plain words', async () => {
     const { world, shopUrl, courierUrl } = await setup();
     world.person.answer = (p) => (p.kind === 'key_a' ? 'deny' : 'approve');
-    const refused = await connect(world, browser(shopUrl));
+    const page = browser(shopUrl);
+    const refused = await connect(world, page);
+    // One truth on both sides: the device lists the shop as connected, and so does the shop.
     expect(refused.body).toMatchObject({
       step: 'idle',
-      status: 'Not connected.',
+      status:
+        'Your Disco device lists Demo Shop as connected, but Demo Shop may not ask for your address. Connect again to be asked again.',
       error: {
         code: 'ERR_ACCESS_DENIED',
         message: 'You refused to let Demo Shop ask for the address. Nothing was shared.',
       },
     });
+    // Connecting again asks key A again, without a second connect request.
+    world.person.answer = () => 'approve';
+    const again = await connect(world, page);
+    expect(again.body).toMatchObject({ step: 'connected', error: null });
+    expect(asked(world)).toEqual(['register:shop', 'key_a:shop', 'key_a:shop']);
 
     world.person.answer = (p) => (p.kind === 'key_b' ? 'deny' : 'approve');
-    const page = browser(shopUrl);
-    expect((await connect(world, page)).body.step).toBe('connected');
     await page('/api/ship', 'POST');
     const noKeyB = await until(
       () => page('/api/state'),

@@ -13,6 +13,7 @@ import { TunnelServer } from '../../protocol/tunnel/tunnel_server.js';
 import { parsePairingCode, PAIRINGS, type PairingRecord } from '../../protocol/pairing/pairing.js';
 import { parseCertificate } from '../../protocol/x509/index.js';
 import { loadDevice } from '../../protocol/identity/index.js';
+import { COLLECTIONS, type ClientRecord } from '../../protocol/auth/records.js';
 import type { IdbStore } from '../../browser/idb_store.js';
 import { WorkerEngine } from './worker_engine.js';
 
@@ -245,9 +246,13 @@ export class Relay {
   }
 
   /** Pairs with a company from the code it shows; returns what the person should check. */
-  async pair(
-    code: string,
-  ): Promise<{ commonName: string; thumbprint: string; confirmed: boolean }> {
+  async pair(code: string): Promise<{
+    commonName: string;
+    thumbprint: string;
+    confirmed: boolean;
+    /** The name this device knows the company by, when it is connected already. */
+    connectedAs?: string;
+  }> {
     const store = this.#store;
     const device = store ? await loadDevice(store) : undefined;
     if (!store || !device)
@@ -305,10 +310,15 @@ export class Relay {
       confirmedOutOfBand: parsed.thumbprint !== undefined,
     };
     await store.write([{ op: 'put', collection: PAIRINGS, key: cert.thumbprint, value: record }]);
+    // A company paired before and still connected asks no new connect request: say so.
+    const known = (await store.list<ClientRecord>(COLLECTIONS.clients)).find(
+      ({ value }) => value.certificate.thumbprint === cert.thumbprint,
+    );
     return {
       commonName: cert.subjectCommonName ?? cert.subject,
       thumbprint: cert.thumbprint,
       confirmed: record.confirmedOutOfBand,
+      ...(known ? { connectedAs: known.value.clientName } : {}),
     };
   }
 }

@@ -42,6 +42,7 @@ async function afterPairing(
       // Registered in an earlier visit: the device still knows this certificate and secret.
       if (!isDiscoError(err, 'ERR_CLIENT_EXISTS')) throw err;
     }
+    s.registered = true;
     step = 'key_a';
     s.step = 'authorizing';
     const { key_a } = await client.requestKeyA(FIELDS, { signal });
@@ -67,6 +68,7 @@ export async function connect(ctx: ShopContext, req: Request, res: Response): Pr
     step: 'idle',
     pairing: undefined,
     link: undefined,
+    registered: false,
     courier: undefined,
     delivery: undefined,
     problem: undefined,

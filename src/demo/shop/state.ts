@@ -43,6 +43,8 @@ export class ShopSession {
   flow: AbortController | undefined;
   pairing: { uid: string; qrImage: string; expiresAt: number } | undefined;
   link: Link | undefined;
+  /** The device has this shop as a client (registered), with or without key A. */
+  registered = false;
   courier: { name: string; fingerprint: string } | undefined;
   delivery: { id: string; courierUrl: string; progress: CourierProgress } | undefined;
   problem: Problem | undefined;
@@ -72,6 +74,9 @@ function status(s: ShopSession, name: string): string {
   const courier = s.courier?.name ?? 'the courier';
   switch (s.step) {
     case 'idle':
+      // As the device's Connections page has it: connected, but without permission to ask.
+      if (s.registered)
+        return `Your Disco device lists ${name} as connected, but ${name} may not ask for your address. Connect again to be asked again.`;
       return s.problem ? 'Not connected.' : 'Not connected yet.';
     case 'pairing':
       return 'Waiting for you to enter the code on your Disco device.';
