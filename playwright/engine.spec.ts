@@ -55,7 +55,9 @@ test('the seed scenario: shop registers, key A, key B for the courier; the couri
   expect(await registered).toMatchObject({ status: 'registered', client_id: 'shop' });
 
   const keyA = shop.client.requestKeyA(['address']);
-  await expect(page.getByText(/asks permission to share/i)).toBeVisible();
+  await expect(
+    page.getByText(/asks permission to pass your .* to partner companies later/i).first(),
+  ).toBeVisible();
   await answer(page, 'Shop', true);
   const { key_a } = await keyA;
 

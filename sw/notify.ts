@@ -1,15 +1,9 @@
 /// <reference lib="webworker" />
 import type { PendingRecord } from '../src/protocol/auth/records.js';
 import type { WorkerToPage } from '../src/browser/messages.js';
+import { asks } from '../src/browser/wording.js';
 
 declare const self: ServiceWorkerGlobalScope;
-
-const WHAT: Record<PendingRecord['kind'], string> = {
-  register: 'wants to connect to your device',
-  key_a: 'asks for permission to share',
-  key_b: 'asks to pass on',
-  data: 'asks for',
-};
 
 /**
  * A request is waiting: every open page of the app reloads its inbox; when none is visible, a
@@ -22,10 +16,14 @@ export async function notifyPending(p: PendingRecord): Promise<void> {
   const visible = windows.some((w) => w.visibilityState === 'visible');
   if (visible || typeof Notification === 'undefined' || Notification.permission !== 'granted')
     return;
-  const fields = p.scope.length ? ` ${p.scope.join(', ')}` : '';
-  await self.registration.showNotification(`${p.client.clientName} ${WHAT[p.kind]}${fields}`, {
-    body: 'Open Disco to approve or refuse.',
-    tag: p.id,
-    icon: '/icons/icon-192.png',
-  });
+  const fields = p.scope.length ? p.scope.join(', ') : 'information';
+  const recipient = p.audience && (p.audience.clientName ?? p.audience.clientId);
+  await self.registration.showNotification(
+    `${p.client.clientName} ${asks(p.kind, fields, recipient)}`,
+    {
+      body: 'Open Disco to approve or refuse.',
+      tag: p.id,
+      icon: '/icons/icon-192.png',
+    },
+  );
 }
