@@ -48,14 +48,6 @@ export function tamperingTransport(inner: Transport, what: 'request' | 'answer')
   };
 }
 
-export async function thumbprintOf(identity: ClientIdentity): Promise<string> {
-  const der = Uint8Array.from(
-    atob(identity.certificatePem.replace(/-----[^-]+-----|\s/g, '')),
-    (c) => c.charCodeAt(0),
-  );
-  return Buffer.from(await crypto.subtle.digest('SHA-256', der)).toString('base64url');
-}
-
 export interface Rp {
   client: DiscoClient;
   identity: ClientIdentity;
@@ -90,5 +82,5 @@ export async function makeRp(
     transport,
     clock,
   });
-  return { client, identity, audience: { clientId, thumbprint: await thumbprintOf(identity) } };
+  return { client, identity, audience: { clientId, thumbprint: identity.thumbprint } };
 }

@@ -1,15 +1,34 @@
 import { x509 } from '../protocol/x509/lib/peculiar.js';
-import type { Clock } from '../protocol/encoding/index.js';
+import { b64u, type Clock } from '../protocol/encoding/index.js';
+import { DiscoError } from '../protocol/errors/index.js';
 
 /** A relying party's key material: one key pair, imported for each use it has. */
 export interface ClientIdentity {
   certificatePem: string;
+  /**
+   * `x5t#S256` of the certificate: base64url SHA-256 of its DER (RFC 8705 §3.1). A trusted
+   * partner gives it to the company that asks key B for it (`requestKeyB(keyA, { clientId,
+   * thumbprint }, …)`).
+   */
+  thumbprint: string;
   /** Signs requests (JWS). */
   signKey: CryptoKey;
   /** Opens the device's answers (JWE). */
   decryptKey: CryptoKey;
   /** The JWS algorithm of `signKey`. */
   alg: 'PS256' | 'ES256';
+}
+
+/** base64url SHA-256 of a PEM certificate's DER. */
+async function thumbprintOfPem(pem: string): Promise<string> {
+  const b64 = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(
+    pem,
+  )?.[1];
+  if (!b64) throw new DiscoError('ERR_CERT_MALFORMED', 'The certificate is not a PEM certificate.');
+  const der = b64u.decode(
+    b64.replace(/\s/g, '').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+  );
+  return b64u.encode(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(der))));
 }
 
 const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -29,9 +48,11 @@ export async function importClientIdentity(
       : pkcs8;
   const raw = new Uint8Array(der).buffer;
   const subtle = globalThis.crypto.subtle;
+  const thumbprint = await thumbprintOfPem(certificatePem);
   if (kind === 'RSA') {
     return {
       certificatePem,
+      thumbprint,
       alg: 'PS256',
       signKey: await subtle.importKey('pkcs8', raw, { name: 'RSA-PSS', hash: 'SHA-256' }, false, [
         'sign',
@@ -47,6 +68,7 @@ export async function importClientIdentity(
   }
   return {
     certificatePem,
+    thumbprint,
     alg: 'ES256',
     signKey: await subtle.importKey('pkcs8', raw, { name: 'ECDSA', namedCurve: 'P-256' }, false, [
       'sign',

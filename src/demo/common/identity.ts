@@ -137,6 +137,7 @@ export async function loadOrCreateIdentity(opts: {
   await writeAtomic(certPath, made.certificatePem);
   const identity: ClientIdentity = {
     certificatePem: made.certificatePem,
+    thumbprint: made.thumbprint,
     signKey: made.signKey,
     decryptKey: made.decryptKey,
     alg: made.alg,
