@@ -9,7 +9,14 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { Principal } from '../principal/index.js';
-import { hashValue, lebEncode, requestIdOf, requestIdToText, slebEncode } from './index.js';
+import {
+  hashValue,
+  lebEncode,
+  type HashableValue,
+  requestIdOf,
+  requestIdToText,
+  slebEncode,
+} from './index.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
@@ -50,10 +57,10 @@ describe('representation-independent hash (interface spec §hash-of-map)', () =>
   });
 
   it('skips omitted fields (agent-js vector without sender and ingress_expiry)', () => {
-    const rest: Record<string, unknown> = { ...specRequest };
+    const rest: Record<string, HashableValue> = { ...specRequest };
     delete rest.sender;
     delete rest.ingress_expiry;
-    expect(hex(requestIdOf(rest as never))).toBe(
+    expect(hex(requestIdOf(rest))).toBe(
       '8781291c347db32a9d8c10eb62b710fce5a93be676474c42babc74c51858f94b',
     );
     expect(hex(requestIdOf({ ...rest, sender: undefined }))).toBe(hex(requestIdOf(rest)));
