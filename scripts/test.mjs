@@ -5,7 +5,8 @@
 // 1. System packages: Debian's Chromium, coturn (the TURN server data channels go through) and
 //    iproute2 (for the namespace) are installed with apt when missing and we are root;
 //    otherwise we stop with a clear message.
-// 2. Build the app once (the browser tests use the production build and its service worker).
+// 2. Build the app once (the browser tests use the production build and its service worker), and
+//    the SDK package (`disco/sdk`, which the integrator's example imports).
 // 3. Static checks (types, lint, format), Vitest, Playwright: inside a loopback-only network
 //    namespace when we can make one (root + unshare), so nothing can leave the machine. The
 //    namespace also gets a veth pair with a private address, standing in for the LAN interface
@@ -106,7 +107,10 @@ function readPlaywright(status) {
 if (inNamespace) runSuites();
 
 installSystemPackages();
-if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) {
+if (
+  run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0 ||
+  run('node', ['scripts/build_sdk.mjs']) !== 0
+) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
