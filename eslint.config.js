@@ -24,6 +24,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'dist-sdk/**',
       'dev-dist/**',
       'node_modules/**',
       'test-results/**',

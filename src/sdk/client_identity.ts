@@ -28,7 +28,9 @@ async function thumbprintOfPem(pem: string): Promise<string> {
   const der = b64u.decode(
     b64.replace(/\s/g, '').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
   );
-  return b64u.encode(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(der))));
+  return b64u.encode(
+    new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(der))),
+  );
 }
 
 const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
