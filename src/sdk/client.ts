@@ -135,7 +135,10 @@ export class DiscoClient {
     return this.#o.clientId;
   }
 
-  register(challenge?: string, opts?: CallOptions): Promise<{ client_id: string }> {
+  register(
+    challenge?: string,
+    opts?: CallOptions,
+  ): Promise<{ status: 'registered'; client_id: string; is_trusted: boolean }> {
     const { clientId, clientName, clientSecret, isTrusted, identity } = this.#o;
     return this.#call(
       PATH.register,
@@ -148,7 +151,7 @@ export class DiscoClient {
         ...(challenge ? { challenge } : {}),
       },
       opts,
-    ) as Promise<{ client_id: string }>;
+    ) as never;
   }
 
   /** Key A: permission to ask later for key B for these fields. */
@@ -169,7 +172,7 @@ export class DiscoClient {
     audience: { clientId: string; thumbprint: string },
     fields: readonly string[],
     opts?: CallOptions,
-  ): Promise<{ key_b: string; audience: string; expires_in: number }> {
+  ): Promise<{ key_b: string; audience: string; scope: string; expires_in: number }> {
     return this.#call(
       PATH.authorize,
       {
