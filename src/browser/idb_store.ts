@@ -2,6 +2,7 @@ import { openDB, type IDBPDatabase } from 'idb';
 import { DiscoError } from '../protocol/errors/index.js';
 import {
   checkAddress,
+  meetsExpectation,
   type Store,
   type StoreRecord,
   type WriteOp,
@@ -64,6 +65,15 @@ export class IdbStore implements Store {
           const key: Key = [op.collection, op.key];
           if (op.op === 'delete') return tx.store.delete(key);
           if (op.op === 'put') return tx.store.put(op.value, key);
+          if (op.op === 'expect') {
+            // Requests of one transaction run in order, and IndexedDB runs read-write
+            // transactions on the same store one at a time: this read sees the batch's earlier
+            // ops and nothing of a concurrent batch. A miss aborts everything.
+            if (meetsExpectation(await tx.store.get(key), op.where)) return;
+            conflict ??= op;
+            tx.abort();
+            throw new DiscoError('ERR_STORE_CONFLICT', `${op.collection}/${op.key} changed`);
+          }
           try {
             return await tx.store.add(op.value, key);
           } catch (err) {
@@ -78,7 +88,7 @@ export class IdbStore implements Store {
       if (conflict) {
         throw new DiscoError(
           'ERR_STORE_CONFLICT',
-          `${conflict.collection}/${conflict.key} already exists`,
+          `${conflict.collection}/${conflict.key} ${conflict.op === 'expect' ? 'changed' : 'already exists'}`,
         );
       }
       throw new DiscoError('ERR_STORE_FAILED', 'the device storage refused the write', {

@@ -99,6 +99,64 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect(await store.get('vault', 'ok')).toBeUndefined();
     });
 
+    it('expect: the batch lands only when the record exists and matches', async () => {
+      const store = await make();
+      await store.write([
+        { op: 'put', collection: 'pending', key: 'p', value: { status: 'a', n: 1 } },
+      ]);
+      await store.write([
+        { op: 'expect', collection: 'pending', key: 'p', where: { status: 'a', n: 1 } },
+        { op: 'put', collection: 'pending', key: 'p', value: { status: 'b', n: 1 } },
+      ]);
+      expect(await store.get('pending', 'p')).toEqual({ status: 'b', n: 1 });
+      for (const bad of [
+        { op: 'expect', collection: 'pending', key: 'p', where: { status: 'a' } },
+        { op: 'expect', collection: 'pending', key: 'missing' },
+        { op: 'expect', collection: 'pending', key: 'p', where: { n: '1' } },
+      ] as const) {
+        // the failing precondition comes last: the writes before it are rolled back too
+        const err: unknown = await store
+          .write([
+            { op: 'put', collection: 'vault', key: 'half', value: 1 },
+            { op: 'delete', collection: 'pending', key: 'p' },
+            { op: 'put', collection: 'pending', key: 'p', value: { status: 'b', n: 1 } },
+            bad,
+          ])
+          .catch((e: unknown) => e);
+        expect(isDiscoError(err, 'ERR_STORE_CONFLICT'), JSON.stringify(bad)).toBe(true);
+        expect(await store.get('vault', 'half')).toBeUndefined();
+        expect(await store.get('pending', 'p')).toEqual({ status: 'b', n: 1 });
+      }
+      // it sees the batch's own earlier ops
+      await store.write([
+        { op: 'put', collection: 'pending', key: 'q', value: { status: 'new' } },
+        { op: 'expect', collection: 'pending', key: 'q', where: { status: 'new' } },
+      ]);
+      expect(await store.get('pending', 'q')).toEqual({ status: 'new' });
+    });
+
+    it('expect + delete: of two racing batches exactly one takes the record', async () => {
+      const store = await make();
+      await store.write([
+        { op: 'put', collection: 'pending', key: 'p', value: { status: 'done' } },
+      ]);
+      const take = (who: string) =>
+        store
+          .write([
+            { op: 'expect', collection: 'pending', key: 'p', where: { status: 'done' } },
+            { op: 'delete', collection: 'pending', key: 'p' },
+            { op: 'put', collection: 'taken', key: who, value: true },
+          ])
+          .then(
+            () => 'took',
+            (e: unknown) => (isDiscoError(e, 'ERR_STORE_CONFLICT') ? 'conflict' : String(e)),
+          );
+      const results = await Promise.all([take('a'), take('b'), take('c')]);
+      expect(results.filter((r) => r === 'took')).toHaveLength(1);
+      expect(results.filter((r) => r === 'conflict')).toHaveLength(2);
+      expect(await store.list('taken')).toHaveLength(1);
+    });
+
     it('applies ops in order within one batch', async () => {
       const store = await make();
       await store.write([

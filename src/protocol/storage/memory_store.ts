@@ -1,5 +1,11 @@
 import { DiscoError } from '../errors/index.js';
-import { checkAddress, type Store, type StoreRecord, type WriteOp } from './store.js';
+import {
+  checkAddress,
+  meetsExpectation,
+  type Store,
+  type StoreRecord,
+  type WriteOp,
+} from './store.js';
 
 /**
  * In-memory Store. Values are structured-cloned on the way in and out, as IndexedDB does, so a
@@ -45,7 +51,10 @@ export class MemoryStore implements Store {
         checkAddress(op.collection, op.key);
         const map = stage(op.collection);
         if (op.op === 'delete') map.delete(op.key);
-        else if (op.op === 'add' && map.has(op.key)) {
+        else if (op.op === 'expect') {
+          if (!meetsExpectation(map.get(op.key), op.where))
+            throw new DiscoError('ERR_STORE_CONFLICT', `${op.collection}/${op.key} changed`);
+        } else if (op.op === 'add' && map.has(op.key)) {
           throw new DiscoError('ERR_STORE_CONFLICT', `${op.collection}/${op.key} already exists`);
         } else map.set(op.key, structuredClone(op.value));
       }

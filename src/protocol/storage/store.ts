@@ -27,7 +27,29 @@ export type WriteOp =
       readonly value: unknown;
     }
   /** Remove; removing a missing key is not an error. */
-  | { readonly op: 'delete'; readonly collection: string; readonly key: string };
+  | { readonly op: 'delete'; readonly collection: string; readonly key: string }
+  /**
+   * A precondition, checked inside the batch's transaction (compare-and-set): the whole batch
+   * fails with `ERR_STORE_CONFLICT` unless the record exists now (after the batch's earlier ops)
+   * and each property in `where` is `===` to its value in the stored record. Writes nothing.
+   * How "hand over once" and "decide once" stay true when two requests race (issue #12, 6).
+   */
+  | {
+      readonly op: 'expect';
+      readonly collection: string;
+      readonly key: string;
+      readonly where?: Readonly<Record<string, string | number | boolean>>;
+    };
+
+/** Does `stored` satisfy an `expect` op? Shared by every Store implementation. */
+export function meetsExpectation(
+  stored: unknown,
+  where: Readonly<Record<string, string | number | boolean>> = {},
+): boolean {
+  if (stored === undefined || stored === null) return false;
+  const record = stored as Record<string, unknown>;
+  return Object.entries(where).every(([field, value]) => record[field] === value);
+}
 
 export interface Store {
   get<T>(collection: string, key: string): Promise<T | undefined>;
