@@ -6,6 +6,7 @@
  *   0e2dbae525a055902a7f566494b2091aacd86e1a), a mainnet II chain whose root is a canister key.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 import { isDiscoError } from '../../errors/index.js';
 import { derOf } from '../keys/index.js';
@@ -88,6 +89,39 @@ describe('delegation chains (interface spec §Authentication)', () => {
     expect(await codeOf(verifyDelegationChain(chain, { now: now + 1 }))).toBe(
       'ERR_IC_DELEGATION_EXPIRED',
     );
+  });
+
+  it('verifies chains rooted in ECDSA P-256 (WebCrypto) and secp256k1 keys', async () => {
+    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    const p256: IcSigner = {
+      publicKeyDer: new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey)),
+      sign: async (payload) =>
+        new Uint8Array(
+          await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, payload),
+        ),
+    };
+    const k1Secret = secp256k1.utils.randomSecretKey();
+    const k1: IcSigner = {
+      publicKeyDer: derOf('ecdsa-secp256k1', secp256k1.getPublicKey(k1Secret, false)),
+      sign: (payload) => Promise.resolve(secp256k1.sign(payload, k1Secret)),
+    };
+    for (const signer of [p256, k1]) {
+      const chain = await createDelegation(signer, { pubkey: bottom.publicKeyDer, expiration });
+      const verified = await verifyDelegationChain(chain, { now: before });
+      expect(verified.principal.equals(Principal.selfAuthenticating(signer.publicKeyDer))).toBe(
+        true,
+      );
+      const forged = DelegationChain.fromDelegations(
+        [{ ...chain.delegations[0]!, signature: new Uint8Array(64).fill(1) }],
+        chain.publicKey,
+      );
+      expect(await codeOf(verifyDelegationChain(forged, { now: before }))).toBe(
+        'ERR_IC_SIGNATURE_INVALID',
+      );
+    }
   });
 
   it('refuses an expired link, a wrong session key, a repeated key', async () => {
