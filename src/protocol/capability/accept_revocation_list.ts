@@ -1,0 +1,33 @@
+import { DiscoError } from '../errors/index.js';
+import { sameBytes } from './cbor.js';
+import type { RevocationList } from './revocation_list.js';
+
+/**
+ * Which list a verifier keeps when a new one arrives for the same issuer (docs/capability.md
+ * "Revocation"): a lower sequence is a rollback (an attacker or a stale cache replaying an old
+ * list without a later revocation) and refused; the same sequence must carry the same ids (two
+ * different lists under one number means the issuer misbehaved) and the later `issuedAt` wins;
+ * a higher sequence replaces the list.
+ */
+export function acceptRevocationList(
+  current: RevocationList | undefined,
+  incoming: RevocationList,
+): RevocationList {
+  if (current === undefined) return incoming;
+  if (!sameBytes(current.issuer, incoming.issuer)) {
+    throw new DiscoError('ERR_CAP_UNTRUSTED_ISSUER', 'revocations: another issuer');
+  }
+  if (incoming.sequence < current.sequence) {
+    throw new DiscoError('ERR_CAP_REVOCATIONS_ROLLBACK', 'revocations: older sequence number');
+  }
+  if (incoming.sequence === current.sequence) {
+    const same =
+      incoming.revoked.length === current.revoked.length &&
+      incoming.revoked.every((id, i) => id === current.revoked[i]);
+    if (!same) {
+      throw new DiscoError('ERR_CAP_REVOCATIONS_ROLLBACK', 'revocations: two lists, one sequence');
+    }
+    return incoming.issuedAt > current.issuedAt ? incoming : current;
+  }
+  return incoming;
+}

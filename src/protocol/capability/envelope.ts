@@ -1,0 +1,106 @@
+import { b64u, bytes } from '../encoding/index.js';
+import { DiscoError } from '../errors/index.js';
+import { decodeCanonical, encodeCanonical, type CapValue } from './cbor.js';
+
+/**
+ * The signed envelope of every capability document, shaped like UCAN 1.0's
+ * (`[signature, {type tag: payload}]`, DAG-CBOR): the signature covers the canonical bytes of the
+ * inner one-key map, so the type tag is signed too and is the domain separation — a request's
+ * signature can never be read as a certificate's. There is no algorithm field: version 1 is
+ * Ed25519 only (no `alg` to confuse, the lesson of JWT).
+ */
+export const TAGS = {
+  request: 'disco/cap/req/1',
+  certificate: 'disco/cap/cert/1',
+  invocation: 'disco/cap/inv/1',
+  revocations: 'disco/cap/rev/1',
+} as const;
+export type Tag = (typeof TAGS)[keyof typeof TAGS];
+
+/** Signs the message with the Ed25519 private key the caller holds (RFC 8032 §5.1.6). */
+export type Signer = (message: Uint8Array) => Promise<Uint8Array>;
+
+/** A `Signer` over a WebCrypto Ed25519 private key, extractable or not. */
+export const ed25519Signer =
+  (key: CryptoKey): Signer =>
+  async (message) =>
+    new Uint8Array(await crypto.subtle.sign('Ed25519', key, bytes(message)));
+
+export interface Opened {
+  readonly body: Record<string, CapValue>;
+  /** The bytes the signature covers: canonical CBOR of `{tag: body}`. */
+  readonly signed: Uint8Array;
+  readonly signature: Uint8Array;
+  /** SHA-256 of `signed`, base64url: the document's id. */
+  readonly id: string;
+}
+
+/**
+ * Encodes `{tag: body}`, signs it and wraps it. The id hashes the signed bytes, not the
+ * signature, so it is fixed before signing and a re-signed document keeps its id.
+ */
+export async function sealEnvelope(
+  tag: Tag,
+  body: Record<string, CapValue | undefined>,
+  sign: Signer,
+) {
+  const signed = encodeCanonical({ [tag]: body });
+  const signature = await sign(signed);
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+    throw new DiscoError('ERR_INVALID_INPUT', 'the signer must return a 64-byte Ed25519 signature');
+  }
+  return { bytes: encodeCanonical([signature, { [tag]: body }]), id: await idOf(signed) };
+}
+
+/** Decodes an envelope of type `tag` (canonical, at most `maxBytes`); the signature is not checked yet. */
+export async function openEnvelope(input: Uint8Array, tag: Tag, maxBytes: number): Promise<Opened> {
+  const value = decodeCanonical(input, maxBytes);
+  if (!Array.isArray(value) || value.length !== 2) throw malformed('an envelope is [sig, payload]');
+  const [signature, payload] = value as CapValue[];
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+    throw malformed('the signature is 64 bytes');
+  }
+  if (!isMap(payload) || Object.keys(payload).length !== 1 || !(tag in payload)) {
+    throw malformed(`the payload is {"${tag}": …}`);
+  }
+  const body = payload[tag];
+  if (!isMap(body)) throw malformed('the body is a map');
+  const signed = encodeCanonical(payload);
+  return { body: body as Record<string, CapValue>, signed, signature, id: await idOf(signed) };
+}
+
+/** RFC 8032 §5.1.7 verification over WebCrypto, with the group order check made explicit. */
+export async function verifyEd25519(key: Uint8Array, message: Uint8Array, signature: Uint8Array) {
+  // S ≥ L would give a second valid signature for the same message (malleability); some
+  // implementations accept it, so it is refused here whatever the platform does.
+  if (signature.length !== 64 || !scalarIsCanonical(signature.subarray(32))) return false;
+  try {
+    const publicKey = await crypto.subtle.importKey('raw', bytes(key), 'Ed25519', false, [
+      'verify',
+    ]);
+    return await crypto.subtle.verify('Ed25519', publicKey, bytes(signature), bytes(message));
+  } catch {
+    return false;
+  }
+}
+
+/** L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1). */
+const L = [
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+function scalarIsCanonical(s: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    if (s[i]! !== L[i]!) return s[i]! < L[i]!;
+  }
+  return false;
+}
+
+export async function idOf(signed: Uint8Array): Promise<string> {
+  return b64u.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes(signed))));
+}
+
+export const isMap = (v: unknown): v is Record<string, CapValue> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+
+const malformed = (why: string) => new DiscoError('ERR_CAP_MALFORMED', `capability: ${why}`);
