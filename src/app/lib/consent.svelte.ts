@@ -1,18 +1,14 @@
 import { parseWorkerToPage } from '../../browser/messages.js';
+// Not protocol/auth/index.js: deciding needs JOSE and X.509, loaded when the person answers.
 import {
   COLLECTIONS,
-  decide,
-  deleteRule,
-  loadContext,
-  prune,
-  revokeClient,
-  revokeGrant,
   type ActivityRecord,
   type ClientRecord,
   type GrantRecord,
   type PendingRecord,
   type RuleRecord,
-} from '../../protocol/auth/index.js';
+} from '../../protocol/auth/records.js';
+import { deleteRule, prune, revokeClient, revokeGrant } from '../../protocol/auth/revoke.js';
 import { systemClock, systemRandom } from '../../protocol/encoding/index.js';
 import { explain, type Device } from './device.svelte.js';
 
@@ -147,6 +143,7 @@ export class Consent {
   }
 
   async #answer(id: string, decision: { approve: boolean; remember?: boolean }): Promise<void> {
+    const { decide, loadContext } = await import('../../protocol/auth/index.js');
     const ctx = await loadContext({
       store: this.#device.store,
       clock: systemClock,

@@ -1,5 +1,4 @@
 import { IdbStore } from '../../browser/idb_store.js';
-import { exportBackup, restoreBackup } from '../../protocol/backup/index.js';
 import { systemClock, systemRandom } from '../../protocol/encoding/index.js';
 import { isDiscoError } from '../../protocol/errors/index.js';
 import {
@@ -70,12 +69,14 @@ export class Device {
 
   async restore(file: File, passphrase: string): Promise<void> {
     const bytes = new Uint8Array(await file.arrayBuffer());
+    const { restoreBackup } = await import('../../protocol/backup/index.js');
     this.identity = await restoreBackup(this.store, bytes, passphrase, { now: Date.now() });
     await this.#reloadVault();
     this.phase = 'ready';
   }
 
   async backup(passphrase: string): Promise<Blob> {
+    const { exportBackup } = await import('../../protocol/backup/index.js');
     const bytes = await exportBackup(this.store, passphrase, {
       random: systemRandom,
       now: Date.now(),

@@ -9,6 +9,11 @@ export class Pwa {
   offlineReady = $state(false);
   #update: ((reload?: boolean) => Promise<void>) | undefined;
 
+  /** Whether a banner is on screen: the page keeps room for it at its end. */
+  get bannerShown(): boolean {
+    return this.needRefresh || this.offlineReady;
+  }
+
   start(): void {
     if (!('serviceWorker' in navigator)) return;
     this.#update = registerSW({
