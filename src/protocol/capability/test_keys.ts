@@ -12,7 +12,7 @@ export async function generateKey(): Promise<TestKey> {
   const pair = (await crypto.subtle.generateKey('Ed25519', false, [
     'sign',
     'verify',
-  ])) as CryptoKeyPair;
+  ]));
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   return { publicKey, privateKey: pair.privateKey, sign: ed25519Signer(pair.privateKey) };
 }
