@@ -1,7 +1,14 @@
 import { resolve } from 'node:path';
 import { serveApp } from './app/serve_app.js';
 import { listen } from './listen.js';
-import { relayOptionsFromEnv, startRelay } from './relay/index.js';
+import {
+  guardProcess,
+  jsonLogger,
+  localStackSwitches,
+  relayOptionsFromEnv,
+  sampledLog,
+  startRelay,
+} from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
 import { findTurnserver, startCoturn, type LocalTurnServer } from './turn/coturn.js';
 
@@ -16,10 +23,16 @@ import { findTurnserver, startCoturn, type LocalTurnServer } from './turn/coturn
  * installs it when run as root), a TURN server runs on DISCO_HOST too, on a free port, and all
  * data channels go through it: that is what lets an everyday browser reach the relay on
  * 127.0.0.1, where WebRTC's direct paths are refused.
+ *
+ * This is a development stack: unless NODE_ENV=production it allows callbacks to loopback
+ * addresses (and DISCO_RELAY_TAMPER=1 works), which is safe only while everything is bound to
+ * 127.0.0.1 (the default). With another DISCO_HOST it says so at start (`localStackSwitches`).
  */
 const env = process.env;
 
+let started = false;
 process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+  if (started) return; // guardProcess logs it: a running relay does not exit for one error
   if (err.code === 'EADDRINUSE') {
     console.error(`\nA port Disco needs is taken (${err.message.replace(/^.*in use /, '')}).`);
     console.error(
@@ -31,6 +44,12 @@ process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
 const host = env.DISCO_HOST ?? '127.0.0.1';
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const dataDir = resolve(env.DISCO_DATA_DIR ?? '.cache');
+const switches = localStackSwitches(env, host);
+const logger = jsonLogger();
+if (switches.exposed)
+  console.warn(
+    `DISCO_HOST=${host} is not a loopback address, yet the development switches are on (callbacks to loopback addresses are allowed). Set NODE_ENV=production for anything others can reach.`,
+  );
 
 let turn: LocalTurnServer | undefined;
 const envOptions = relayOptionsFromEnv();
@@ -47,9 +66,10 @@ const relay = await startRelay({
   ...(turn ? { turn: { urls: turn.urls, secret: turn.secret } } : {}),
   host,
   port: port('DISCO_RELAY_PORT', 8711),
-  production: false,
-  allowLoopbackCallbacks: true,
-  tamperForTests: env.DISCO_RELAY_TAMPER === '1',
+  logger,
+  production: switches.production,
+  allowLoopbackCallbacks: switches.allowLoopbackCallbacks,
+  tamperForTests: switches.tamperForTests,
   deviceLink: async (relayUrl, relay) => {
     const url = new URL(relayUrl);
     const ice = relay.iceConfig();
@@ -62,6 +82,10 @@ const relay = await startRelay({
       iceTransportPolicy: ice.iceTransportPolicy,
       // A device that is not connected to this relay fails at once, not after a timeout.
       isRegistered: (peerId) => relay.hasPeer(peerId),
+      onSignalDropped: (
+        (log) => (reason: string) =>
+          log({ peer: 'relay-link', reason })
+      )(sampledLog(logger, 'warn', 'signal.dropped')),
       ...(host === '0.0.0.0' ? {} : { bindAddress: host }),
     });
     await link.start();
@@ -82,6 +106,8 @@ const demos = await startDemos({
   dataDir: resolve(dataDir, 'demo'),
 });
 
+started = true;
+guardProcess(logger);
 console.log(`Disco is running.
 
   Device app      ${app.url}/

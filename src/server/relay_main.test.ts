@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { makeDevice } from './relay/testing.js';
 
 function run(
   args: string[],
@@ -43,4 +45,57 @@ describe('npm run relay', () => {
     expect(r.out).toContain('--port must be a port number');
     expect(await r.exited).toBe(2);
   });
+});
+
+describe('npm run relay, attacked through its own signalling (issue #12.9)', () => {
+  it('survives hostile messages addressed to its own peer, and keeps serving', async () => {
+    const r = await run(['--host', '127.0.0.1', '--port', '0']);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out)?.[1];
+    expect(url).toBeDefined();
+    let exitCode: number | null | undefined;
+    void r.exited.then((code) => (exitCode = code));
+    try {
+      // a throwaway device of the attacker's own, with its own key and token
+      const throwaway = await makeDevice();
+      const token = await throwaway.token(Date.now());
+      const socket = new WebSocket(
+        `${url!.replace('http', 'ws')}/peerjs/peerjs?key=peerjs&id=${throwaway.peerId}&token=${encodeURIComponent(token)}`,
+      );
+      const messages: { type?: string; src?: string }[] = [];
+      socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as never));
+      await vi.waitFor(() => expect(messages[0]?.type).toBe('OPEN'));
+      // the relay's peer introduces itself as the `src` of the OFFER it sends to that device
+      const asked = fetch(`${url}/p/${throwaway.peerId}/disco/x`).then((res) => res.status);
+      await vi.waitFor(() => expect(messages.some((m) => m.type === 'OFFER')).toBe(true), {
+        timeout: 10_000,
+      });
+      const relayPeer = messages.find((m) => m.type === 'OFFER')!.src!;
+      const hostile: unknown[] = [
+        { type: 'OFFER', dst: relayPeer, payload: null },
+        {
+          type: 'OFFER',
+          dst: relayPeer,
+          payload: { type: 'data', connectionId: 'dc_x', serialization: 'nope' },
+        },
+        {
+          type: 'OFFER',
+          dst: relayPeer,
+          payload: { type: 'data', connectionId: 'dc_y', serialization: '__proto__' },
+        },
+        { type: 'ANSWER', dst: relayPeer, payload: null },
+        { type: 'CANDIDATE', dst: relayPeer, payload: { connectionId: 'dc_z', candidate: null } },
+        { type: 'EXPIRE', dst: relayPeer },
+      ];
+      for (const message of hostile) socket.send(JSON.stringify(message));
+      socket.send('null');
+      expect([502, 503, 504]).toContain(await asked);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(exitCode).toBeUndefined();
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      socket.close();
+    } finally {
+      r.kill();
+    }
+  }, 30_000);
 });

@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { relayOptionsFromEnv, startRelay } from './relay/index.js';
+import {
+  guardProcess,
+  jsonLogger,
+  relayOptionsFromEnv,
+  sampledLog,
+  startRelay,
+} from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
 
 /**
@@ -26,8 +32,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a port number, not "${values.port}".`);
   process.exit(2);
 }
+const logger = jsonLogger();
 const relay = await startRelay({
   ...relayOptionsFromEnv(),
+  logger,
   host: values.host,
   port,
   ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
@@ -42,11 +50,17 @@ const relay = await startRelay({
       iceServers: () => r.iceConfig().iceServers,
       iceTransportPolicy: r.iceConfig().iceTransportPolicy,
       isRegistered: (peerId) => r.hasPeer(peerId),
+      onSignalDropped: (
+        (log) => (reason: string) =>
+          log({ peer: 'relay-link', reason })
+      )(sampledLog(logger, 'warn', 'signal.dropped')),
     });
     await link.start();
     return link;
   },
 });
+// from here on, nothing a stranger sends may end the process (issue #12.9)
+guardProcess(logger);
 console.log(`Disco relay listening on ${relay.url} (public URL ${relay.publicUrl})`);
 const stop = () => void relay.close().then(() => process.exit(0));
 process.once('SIGINT', stop);

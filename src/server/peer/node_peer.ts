@@ -2,6 +2,7 @@ import type { Peer } from 'peerjs';
 import { registerPeer, type PeerClass } from '../../sdk/peer_link/register_peer.js';
 import { rtcConfiguration } from '../../sdk/peer_link/rtc_configuration.js';
 import type { SignallingOptions as BaseSignallingOptions } from '../../sdk/peer_link/signalling_options.js';
+import { checkServerMessage } from './signal_message.js';
 
 /** Where the PeerJS signalling server is, and how data channels may connect, in Node. */
 export interface SignallingOptions extends BaseSignallingOptions {
@@ -13,6 +14,14 @@ export interface NodePeerOptions extends SignallingOptions {
   id: string;
   /** PeerJS token that holds the id at the server; default a random one. */
   token?: string;
+  /**
+   * Whether other peers may open data connections to this one (default true). A peer that only
+   * dials out (the relay's link, the Node SDK) says false: an OFFER to it is dropped before
+   * PeerJS builds an RTCPeerConnection for a stranger.
+   */
+  acceptConnections?: boolean;
+  /** Told about every signalling message dropped before PeerJS saw it (default: nothing). */
+  onSignalDropped?: (reason: string) => void;
 }
 
 // Shared through the global symbol registry, so that every copy of this module (test runners
@@ -52,6 +61,14 @@ async function install(): Promise<PeerClass> {
       super(...args);
       this.on('error', () => {}); // PeerJS learns of it from 'close'
     }
+
+    // Every listener of PeerJS's socket reads `message.type`: a server message that is not a
+    // JSON object (`null`, `7`) would throw there, inside ws's parser, and end the process.
+    // The peer checks the rest (guardedPeerClass).
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'message' && !isJsonObject(args[0], args[1])) return false;
+      return super.emit(event, ...args);
+    }
   }
   Object.assign(globalThis, {
     RTCPeerConnection: OwnIcePeerConnection,
@@ -67,6 +84,57 @@ async function install(): Promise<PeerClass> {
   const PeerCtor = mod.Peer ?? mod.default?.Peer;
   if (!PeerCtor) throw new Error('peerjs exports no Peer class');
   return PeerCtor;
+}
+
+function isJsonObject(data: unknown, isBinary: unknown): boolean {
+  if (isBinary !== false || !(Buffer.isBuffer(data) || Array.isArray(data))) return false;
+  try {
+    const text = Buffer.isBuffer(data)
+      ? data.toString()
+      : Buffer.concat(data as Buffer[]).toString();
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+type MessageHandler = { _handleMessage: (this: Peer, message: unknown) => void };
+
+/**
+ * PeerJS's Peer, with every server message checked (`checkServerMessage`) before PeerJS reads
+ * it, and the peer's own rules applied: no OFFERs to a peer that only dials out, no ANSWER or
+ * CANDIDATE for a connection it does not have (PeerJS would keep those, unbounded, for a
+ * connection that may come later). A message PeerJS still throws on is dropped too: one
+ * stranger's message must never end the relay (issue #12.9).
+ */
+export function guardedPeerClass(
+  Base: PeerClass,
+  opts: Pick<NodePeerOptions, 'acceptConnections' | 'onSignalDropped'>,
+): PeerClass {
+  const handle = (Base.prototype as unknown as MessageHandler)._handleMessage;
+  if (typeof handle !== 'function') throw new Error('peerjs: no Peer._handleMessage to guard');
+  const dropped = (reason: string) => opts.onSignalDropped?.(reason);
+  class GuardedPeer extends Base {
+    _handleMessage(raw: unknown): void {
+      const check = checkServerMessage(raw);
+      if (!check.ok) return dropped(check.reason);
+      const { message } = check;
+      if (message.type === 'OFFER' && opts.acceptConnections === false)
+        return dropped('offer to a peer that accepts none');
+      if (
+        (message.type === 'ANSWER' || message.type === 'CANDIDATE') &&
+        !this.getConnection(message.src!, String(message.payload!.connectionId))
+      )
+        return dropped('no such connection');
+      try {
+        handle.call(this, message);
+      } catch {
+        dropped('peerjs threw');
+      }
+    }
+  }
+  return GuardedPeer;
 }
 
 /**
@@ -101,8 +169,9 @@ export function rtcConfig(o: SignallingOptions): RTCConfiguration {
 /**
  * A PeerJS peer in Node, registered at the signalling server under `id`, resolved once the
  * server has accepted it. ERR_TRANSPORT_FAILED when the server is unreachable, refuses the id
- * (taken, bad token) or does not answer within `serverTimeoutMs`.
+ * (taken, bad token) or does not answer within `serverTimeoutMs`. Every message from the server
+ * is checked before PeerJS reads it ({@link guardedPeerClass}).
  */
 export async function createNodePeer(o: NodePeerOptions): Promise<Peer> {
-  return registerPeer(await loadPeerJs(), o, rtcConfig(o));
+  return registerPeer(guardedPeerClass(await loadPeerJs(), o), o, rtcConfig(o));
 }

@@ -2,7 +2,10 @@ import { PeerLink, type PeerLinkOptions } from '../../sdk/peer_link/peer_link.js
 import { createNodePeer, type SignallingOptions } from './node_peer.js';
 
 export interface PeerDeviceLinkOptions
-  extends SignallingOptions, Omit<PeerLinkOptions, 'createPeer'> {}
+  extends SignallingOptions, Omit<PeerLinkOptions, 'createPeer'> {
+  /** Told about signalling messages dropped before PeerJS saw them (the relay logs them). */
+  onSignalDropped?: (reason: string) => void;
+}
 
 /**
  * The SDK's PeerLink (src/sdk/peer_link/peer_link.ts) in Node: its peer is a node-datachannel one
@@ -11,6 +14,10 @@ export interface PeerDeviceLinkOptions
  */
 export class PeerDeviceLink extends PeerLink {
   constructor(opts: PeerDeviceLinkOptions) {
-    super({ ...opts, createPeer: (id, token) => createNodePeer({ ...opts, id, token }) });
+    // it only dials out: an OFFER to it is a stranger's, dropped unread
+    super({
+      ...opts,
+      createPeer: (id, token) => createNodePeer({ ...opts, id, token, acceptConnections: false }),
+    });
   }
 }

@@ -30,7 +30,7 @@ export interface ServedDevice {
  * only `raw`, reliable (ordered) connections, which is what PeerDeviceLink opens.
  */
 export async function serveDevice(o: ServeDeviceOptions): Promise<ServedDevice> {
-  const peer = await createNodePeer(o);
+  const peer = await createNodePeer({ ...o, acceptConnections: true });
   const open = new Set<DataConnection>();
   peer.on('error', (err) => o.onError?.(err)); // e.g. a failed negotiation
   peer.on('connection', (conn) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRelayConfig, type RelayOptions } from './config.js';
-import { relayOptionsFromEnv } from './config_env.js';
+import { localStackSwitches, relayOptionsFromEnv } from './config_env.js';
 import { DEFAULT_RATE_LIMITS } from './rate_limit_config.js';
 import { FakeDeviceLink } from './testing.js';
 
@@ -71,5 +71,27 @@ describe('relay config', () => {
     expect(() => relayOptionsFromEnv({ DISCO_RELAY_TAMPER_FOR_TESTS: 'yes' })).toThrow(
       /DISCO_RELAY_TAMPER_FOR_TESTS/,
     );
+  });
+});
+
+describe('npm start dev switches come from the environment (issue #12.13)', () => {
+  it('are off under NODE_ENV=production, on otherwise, and say when they are exposed', () => {
+    expect(
+      localStackSwitches({ NODE_ENV: 'production', DISCO_RELAY_TAMPER: '1' }, '0.0.0.0'),
+    ).toEqual({
+      production: true,
+      allowLoopbackCallbacks: false,
+      tamperForTests: false,
+      exposed: false,
+    });
+    expect(localStackSwitches({}, '127.0.0.1')).toEqual({
+      production: false,
+      allowLoopbackCallbacks: true,
+      tamperForTests: false,
+      exposed: false,
+    });
+    expect(localStackSwitches({ DISCO_RELAY_TAMPER: '1' }, '::1').tamperForTests).toBe(true);
+    expect(localStackSwitches({}, '192.168.1.20').exposed).toBe(true);
+    expect(localStackSwitches({}, '0.0.0.0').exposed).toBe(true);
   });
 });

@@ -52,6 +52,11 @@ export interface RelayOptions {
   turn?: TurnOptions;
   /** Most PeerJS clients at once (default 5000). */
   maxPeers?: number;
+  /**
+   * Most PeerJS clients from one address (IPv4, IPv6 /56) at once (default 100: a NAT of many
+   * devices fits, one attacker cannot take every slot of `maxPeers`).
+   */
+  maxPeersPerAddress?: number;
   /** Whole callback POST, connect to answer (default 5000 ms). */
   callbackTimeoutMs?: number;
   /** How long a tunnelled request may wait for the device (default 30000 ms). */
@@ -158,6 +163,12 @@ export function resolveRelayConfig(options: RelayOptions): RelayConfig {
     rateLimits,
     turn: turnOf(options.turn),
     maxPeers: integer('maxPeers', options.maxPeers ?? 5000, 1, 1_000_000),
+    maxPeersPerAddress: integer(
+      'maxPeersPerAddress',
+      options.maxPeersPerAddress ?? 100,
+      1,
+      1_000_000,
+    ),
     callbackTimeoutMs: integer('callbackTimeoutMs', options.callbackTimeoutMs ?? 5000, 100, 30_000),
     tunnelTimeoutMs: integer('tunnelTimeoutMs', options.tunnelTimeoutMs ?? 30_000, 100, 300_000),
     production,

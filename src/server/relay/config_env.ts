@@ -17,6 +17,7 @@ export const RELAY_ENV = {
   DISCO_RELAY_TAMPER_FOR_TESTS: 'tamperForTests',
   DISCO_RELAY_TRUST_PROXY: 'trustProxy',
   DISCO_RELAY_MAX_PEERS: 'maxPeers',
+  DISCO_RELAY_MAX_PEERS_PER_ADDRESS: 'maxPeersPerAddress',
 } as const;
 
 /** Rate-limit variables: `DISCO_RELAY_RATE_<NAME>` sets `rateLimits.<name>`. */
@@ -28,6 +29,7 @@ export const RELAY_RATE_ENV: Record<string, keyof RateLimitConfig> = {
   DISCO_RELAY_RATE_PAIR_FAILURES_PER_RELAY: 'pairFailuresPerRelay',
   DISCO_RELAY_RATE_WAIT_PER_ADDRESS: 'waitPerAddress',
   DISCO_RELAY_RATE_ICE_PER_ADDRESS: 'icePerAddress',
+  DISCO_RELAY_RATE_OFFERS_PER_SOURCE: 'offersPerSource',
 };
 
 /**
@@ -66,7 +68,12 @@ function turnFromEnv(env: Readonly<Record<string, string | undefined>>): TurnOpt
   };
 }
 
-const NUMBER_OPTIONS = new Set(['uidLifetimeSeconds', 'longPollSeconds', 'maxPeers']);
+const NUMBER_OPTIONS = new Set([
+  'uidLifetimeSeconds',
+  'longPollSeconds',
+  'maxPeers',
+  'maxPeersPerAddress',
+]);
 const BOOLEAN_OPTIONS = new Set(['allowLoopbackCallbacks', 'tamperForTests']);
 
 function number(name: string, value: string): number {
@@ -107,4 +114,30 @@ export function relayOptionsFromEnv(
   const turn = turnFromEnv(env);
   if (turn) out.turn = turn;
   return out;
+}
+
+/**
+ * The development switches of `npm start` (src/server/main.ts), read from the environment
+ * rather than hard-coded (issue #12.13): with `NODE_ENV=production` all off and `production`
+ * on (so the relay refuses them and plain-http public URLs); otherwise loopback callbacks are
+ * allowed and `DISCO_RELAY_TAMPER=1` turns the test tamper on. These are safe only while
+ * everything is bound to 127.0.0.1: `exposed` says when `host` is not a loopback address, so
+ * that `npm start` can say so loudly.
+ */
+export function localStackSwitches(
+  env: Readonly<Record<string, string | undefined>>,
+  host: string,
+): {
+  production: boolean;
+  allowLoopbackCallbacks: boolean;
+  tamperForTests: boolean;
+  exposed: boolean;
+} {
+  const production = env.NODE_ENV === 'production';
+  return {
+    production,
+    allowLoopbackCallbacks: !production,
+    tamperForTests: !production && env.DISCO_RELAY_TAMPER === '1',
+    exposed: !production && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host),
+  };
 }

@@ -99,6 +99,9 @@ export function createRelay(options: RelayOptions): Relay {
       if (signalling) throw new Error('relay: attach() was called already');
       signalling = mountSignalling(peerMount, server, {
         maxPeers: config.maxPeers,
+        maxPeersPerAddress: config.maxPeersPerAddress,
+        offersPerSource: config.rateLimits.offersPerSource,
+        windowMs: config.rateLimits.windowMs,
         trustProxy: config.trustProxy,
         logger,
         clock: config.clock,

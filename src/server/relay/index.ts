@@ -6,11 +6,18 @@ export {
   type RelayConfig,
   type TurnOptions,
 } from './config.js';
-export { relayOptionsFromEnv, RELAY_ENV, RELAY_RATE_ENV, RELAY_TURN_ENV } from './config_env.js';
+export {
+  localStackSwitches,
+  relayOptionsFromEnv,
+  RELAY_ENV,
+  RELAY_RATE_ENV,
+  RELAY_TURN_ENV,
+} from './config_env.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate_limit_config.js';
 export {
   jsonLogger,
   captureLogger,
+  sampledLog,
   silentLogger,
   type Logger,
   type LogLevel,
@@ -27,3 +34,4 @@ export {
 export { CLIENT_CERTIFICATE_HEADER } from './client_certificate.js';
 export { UID_ALPHABET, UID_BITS, displayUid, parseUid } from './uid.js';
 export { currentIceConfig } from './ice_servers.js';
+export { guardProcess } from './process_guard.js';

@@ -70,3 +70,22 @@ export function captureLogger(): Logger & { readonly entries: LogEntry[] } {
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = { log: () => undefined };
+
+/**
+ * Logs the first `first` events, then every `every`-th, each with its running `count`: for
+ * events a stranger can cause at will (dropped signalling messages), whose flood must not
+ * flood the log.
+ */
+export function sampledLog(
+  logger: Logger,
+  level: LogLevel,
+  event: string,
+  first = 5,
+  every = 100,
+): (fields?: LogFields) => void {
+  let count = 0;
+  return (fields) => {
+    count++;
+    if (count <= first || count % every === 0) logger.log(level, event, { ...fields, count });
+  };
+}

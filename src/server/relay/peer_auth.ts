@@ -7,13 +7,27 @@ export const DEVICE_ID_PREFIX = /^disco-/i;
 const OTHER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export type PeerAdmission =
-  | { readonly ok: true; readonly id: string; readonly device: boolean }
+  | {
+      readonly ok: true;
+      readonly id: string;
+      readonly device: boolean;
+      /** A device's token and when it was made (ms): the relay lets each token in once. */
+      readonly token?: { readonly value: string; readonly iatMs: number };
+    }
   | {
       readonly ok: false;
       readonly id: string;
       readonly status: 400 | 401 | 403;
       readonly reason: string;
     };
+
+/** The `iat` of a token `verifyPeerToken` accepted (so its payload is JSON with a numeric `iat`). */
+function issuedAt(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+    iat: number;
+  };
+  return payload.iat * 1000;
+}
 
 /**
  * Decides whether a PeerJS WebSocket may open, from its URL query (`?key=&id=&token=`):
@@ -34,7 +48,7 @@ export async function admitPeer(url: string | undefined, nowMs: number): Promise
   if (PEER_ID_PATTERN.test(id)) {
     try {
       await verifyPeerToken(token, id, nowMs);
-      return { ok: true, id, device: true };
+      return { ok: true, id, device: true, token: { value: token, iatMs: issuedAt(token) } };
     } catch (err) {
       return { ok: false, id, status: 401, reason: isDiscoError(err) ? err.code : 'ERR_INTERNAL' };
     }

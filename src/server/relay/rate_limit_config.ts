@@ -21,6 +21,11 @@ export interface RateLimitConfig {
   readonly waitPerAddress: number;
   /** `GET /ice-servers` per client address (each answer is a set of TURN credentials). */
   readonly icePerAddress: number;
+  /**
+   * Signalling OFFERs from one client address to one peer: each makes the peer (a device) build
+   * an RTCPeerConnection. The relay's own link opens a few per device and minute.
+   */
+  readonly offersPerSource: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
@@ -31,4 +36,5 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   pairFailuresPerRelay: 300,
   waitPerAddress: 300,
   icePerAddress: 60,
+  offersPerSource: 30,
 };

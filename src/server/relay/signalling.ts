@@ -1,12 +1,23 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Clock } from '../../protocol/encoding/index.js';
-import { PEER_ID_PATTERN } from '../../protocol/tunnel/index.js';
+import { DiscoError, isDiscoError, toWire, type ErrorCode } from '../../protocol/errors/index.js';
+import { PEER_ID_PATTERN, PEER_TOKEN_MAX_AGE_SECONDS } from '../../protocol/tunnel/index.js';
 import type { Logger } from './log.js';
 import { admitPeer } from './peer_auth.js';
+import { addressKey } from './rate_limits.js';
+import {
+  DEFAULT_OFFLINE_QUEUE,
+  OfflineQueueBudget,
+  QUEUE_CLEANUP_MS,
+  QUEUE_EXPIRE_MS,
+  SpentTokens,
+  WindowCounter,
+} from './signal_budget.js';
+import { signalSocketClass, type SignalSocket } from './signal_socket.js';
 
 /** Signalling messages (SDP offers/answers, ICE candidates) are small; ws would take 100 MiB. */
 const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024;
@@ -22,6 +33,11 @@ export interface Signalling {
 
 export interface SignallingOptions {
   readonly maxPeers: number;
+  /** Most signalling sockets from one client address (`addressKey`). */
+  readonly maxPeersPerAddress: number;
+  /** OFFERs from one client address to one peer per `windowMs`. */
+  readonly offersPerSource: number;
+  readonly windowMs: number;
   readonly trustProxy: false | number | string;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -43,6 +59,75 @@ export function mountSignalling(
   const { logger, clock } = opts;
   const connected = new Map<string, WebSocket>();
   let sockets: WebSocketServer | null = null;
+  const now = () => clock.now();
+  const offline = new OfflineQueueBudget(DEFAULT_OFFLINE_QUEUE, now);
+  const SignalSocketClass = signalSocketClass({
+    logger,
+    isOnline: (id) => connected.has(id),
+    offline,
+    offers: new WindowCounter(opts.offersPerSource, opts.windowMs, now),
+  });
+  const spent = new SpentTokens(now(), PEER_TOKEN_MAX_AGE_SECONDS * 1000, 60_000);
+  // the client address as Express computes `req.ip` under the relay's `trust proxy`
+  const trust = express().set('trust proxy', opts.trustProxy);
+  const ipDescriptor = Object.getOwnPropertyDescriptor(express.request, 'ip');
+  // called with an explicit `this` below, the way Express itself calls it
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const ipOf = ipDescriptor!.get as (this: unknown) => unknown;
+  const addressOf = (req: IncomingMessage) =>
+    addressKey(
+      ipOf.call({
+        app: trust,
+        headers: req.headers,
+        connection: req.socket,
+        socket: req.socket,
+      }) as string | undefined,
+    );
+  const addresses = new WeakMap<IncomingMessage, string>();
+  const perAddress = new Map<string, number>();
+  let open = 0;
+  /**
+   * Holds a socket slot for `req` until its TCP socket closes (refused, upgraded and closed
+   * alike), or says why there is none: the relay's `maxPeers`, or one address's share of it
+   * (issue #12.11: one address took every slot).
+   */
+  const reserve = (req: IncomingMessage): DiscoError | null => {
+    const address = addressOf(req);
+    const mine = perAddress.get(address) ?? 0;
+    if (open >= opts.maxPeers)
+      return new DiscoError('ERR_RELAY_BUSY', 'The relay has no free signalling slot.');
+    if (mine >= opts.maxPeersPerAddress)
+      return new DiscoError('ERR_RELAY_BUSY', 'Too many signalling sockets from this address.');
+    open++;
+    perAddress.set(address, mine + 1);
+    addresses.set(req, address);
+    req.socket.once('close', () => {
+      open--;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    return null;
+  };
+  /** A refused handshake: the documented status, with a typed error body. */
+  const refuse = (
+    done: (
+      ok: boolean,
+      status?: number,
+      message?: string,
+      headers?: Record<string, string>,
+    ) => void,
+    status: number,
+    code: ErrorCode,
+    message: string,
+  ) => {
+    const body = JSON.stringify(toWire(new DiscoError(code, message)).body);
+    done(false, status, body, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+  };
   /**
    * PeerJS refuses an id that is still registered with another token (ID-TAKEN) until the old
    * socket closes, which for a half-open connection (the device changed networks) takes up to
@@ -62,26 +147,62 @@ export function mountSignalling(
     sockets = new WebSocketServer({
       ...options,
       maxPayload: MAX_SIGNAL_MESSAGE_BYTES,
+      WebSocket: SignalSocketClass,
       verifyClient: (info, done) => {
+        const busy = reserve(info.req);
+        if (busy) {
+          logger.log('warn', 'peer.refused', { reason: busy.message });
+          refuse(done, 503, busy.code, busy.message);
+          return;
+        }
         void admitPeer(info.req.url, clock.now()).then(
           (admission) => {
-            if (admission.ok) {
-              admit(admission.id, admission.device, done);
+            if (!admission.ok) {
+              logger.log('warn', 'peer.refused', {
+                peer_id: admission.id,
+                reason: admission.reason,
+              });
+              const code = admission.status === 401 ? admission.reason : 'ERR_INVALID_INPUT';
+              refuse(
+                done,
+                admission.status,
+                code as ErrorCode,
+                'This peer id or token is refused.',
+              );
               return;
             }
-            logger.log('warn', 'peer.refused', { peer_id: admission.id, reason: admission.reason });
-            done(false, admission.status);
+            if (
+              admission.token &&
+              !spent.spend(admission.token.value, admission.token.iatMs, now())
+            ) {
+              logger.log('warn', 'peer.refused', {
+                peer_id: admission.id,
+                reason: 'ERR_REQUEST_REPLAYED',
+              });
+              refuse(done, 401, 'ERR_REQUEST_REPLAYED', 'This peer token has been used already.');
+              return;
+            }
+            admit(admission.id, admission.device, done);
           },
-          () => done(false, 500),
+          (err: unknown) =>
+            refuse(done, 500, isDiscoError(err) ? err.code : 'ERR_INTERNAL', 'Admission failed.'),
         );
       },
+    });
+    sockets.on('connection', (socket: SignalSocket, req: IncomingMessage) => {
+      socket.peerId = new URL(req.url ?? '', 'http://relay.invalid').searchParams.get('id') ?? '';
+      socket.address = addresses.get(req) ?? 'unknown';
     });
     return sockets;
   };
   const peerServer = ExpressPeerServer(server, {
     path: '/',
     allow_discovery: false,
-    concurrent_limit: opts.maxPeers,
+    // the relay counts sockets itself (typed 503 in the handshake); peer's count never binds
+    concurrent_limit: opts.maxPeers + 1,
+    // what `OfflineQueueBudget` mirrors
+    expire_timeout: QUEUE_EXPIRE_MS,
+    cleanup_out_msgs: QUEUE_CLEANUP_MS,
     // peer turns any truthy value into `trust proxy: true` on its own sub-app; that app's
     // routes (/id) never read the client address, so a boolean is all it needs
     proxied: opts.trustProxy !== false,
@@ -94,6 +215,7 @@ export function mountSignalling(
   peerServer.on('connection', (client: IClient) => {
     const socket = client.getSocket();
     if (socket) connected.set(client.getId(), socket);
+    offline.delivered(client.getId());
     logger.log('info', 'peer.connected', {
       peer_id: client.getId(),
       device: PEER_ID_PATTERN.test(client.getId()),
