@@ -66,7 +66,7 @@ export async function openEnvelope(input: Uint8Array, tag: Tag, maxBytes: number
   const body = payload[tag];
   if (!isMap(body)) throw malformed('the body is a map');
   const signed = encodeCanonical(payload);
-  return { body: body, signed, signature, id: await idOf(signed) };
+  return { body, signed, signature, id: await idOf(signed) };
 }
 
 /** RFC 8032 §5.1.7 verification over WebCrypto, with the group order check made explicit. */

@@ -9,10 +9,7 @@ export interface TestKey {
 
 /** Generates a key whose private half is non-extractable, as the device's identity key is. */
 export async function generateKey(): Promise<TestKey> {
-  const pair = (await crypto.subtle.generateKey('Ed25519', false, [
-    'sign',
-    'verify',
-  ]));
+  const pair = await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   return { publicKey, privateKey: pair.privateKey, sign: ed25519Signer(pair.privateKey) };
 }
