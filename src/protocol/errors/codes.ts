@@ -106,11 +106,14 @@ export const ERROR_CODES = {
   ERR_WAIT_TOKEN: trust('invalid_client', 401),
   ERR_RATE_LIMITED: input('temporarily_unavailable', 429),
   ERR_RELAY_BUSY: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
+  // relay hardening (src/server/relay, issue #12.10): an upload that came too slowly
+  ERR_REQUEST_TIMEOUT: input('invalid_request', 408),
   // relying-party SDK
   ERR_TRANSPORT_FAILED: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
   ERR_DEVICE_UNREACHABLE: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },
   ERR_TIMEOUT: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },
-  ERR_ABORTED: input(),
+  // The caller's own AbortSignal: no answer came (never on the wire; 499 as nginx logs it).
+  ERR_ABORTED: { kind: 'transport', wire: 'temporarily_unavailable', status: 499 },
   ERR_RESPONSE_UNTRUSTED: trust('server_error', 502),
   // src/protocol/ic (Internet Computer agent, docs/ic.md)
   ERR_IC_CBOR_MALFORMED: input(),
