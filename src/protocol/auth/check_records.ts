@@ -63,6 +63,7 @@ const SPECS: Record<string, { key: string; spec: Spec }> = {
       scope: 'array',
       createdAt: 'number',
       audience: 'string?',
+      audienceThumbprint: 'string?',
     },
   },
   [COLLECTIONS.activity]: {
@@ -105,7 +106,12 @@ export function checkEngineRecord(collection: string, key: string, value: unknow
 }
 
 export const ENGINE_BACKED_UP: readonly string[] = Object.keys(SPECS);
-/** Transient: pending requests expire in minutes, the replay cache with them. */
+/**
+ * Checked like the rest, then dropped when a backup is restored: a restored (or cloned) device
+ * must never honour a key B issued or spent before the backup, and the spent markers are not in
+ * it (issue #12, 7). The company asks for a new key B; the grant behind it survives.
+ */
+export const ENGINE_VOID_ON_RESTORE: readonly string[] = [COLLECTIONS.keyB];
 /** Transient: pending requests expire in minutes, the replay cache with them; pairings matter only
  * until the company registers. */
 export const ENGINE_NOT_BACKED_UP: readonly string[] = [

@@ -8,6 +8,7 @@ import {
   validateCertificate,
   type ParsedCertificate,
 } from '../x509/index.js';
+import { PATHS } from '../engine/paths.js';
 import { POLICY } from './policy.js';
 import {
   COLLECTIONS,
@@ -42,7 +43,18 @@ export interface ClientRequest {
   seen: WriteOp[];
 }
 
+/** The device endpoints a client request is read for, as the router named them. */
+export type AuthEndpoint = 'register' | 'authorize' | 'data';
+
 const bad = (why: string) => new DiscoError('ERR_REQUEST_MALFORMED', why);
+
+/**
+ * The one answer to a request that does not authenticate as a registered client: an unknown
+ * `iss`, a removed client, and a known `iss` signed by anyone else get the same bytes, so an
+ * outsider cannot learn which companies the person uses (issue #12, 2; docs/threat-model.md).
+ */
+export const notAClient = (): DiscoError =>
+  new DiscoError('ERR_CLIENT_UNKNOWN', 'This client is not registered with the device.');
 
 /** The RP's key for checking a JWS of this `alg`. */
 function verifyKey(cert: ParsedCertificate, alg: string): Promise<CryptoKey> {
@@ -51,16 +63,25 @@ function verifyKey(cert: ParsedCertificate, alg: string): Promise<CryptoKey> {
   });
 }
 
+interface Signer {
+  cert: ParsedCertificate;
+  /** Set when the request claims to come from a registered client. */
+  client?: ClientRecord;
+}
+
 /**
  * Reads a client request: a JWS signed by the client's certificate key, sealed in a JWE to the
  * device's envelope key (sign-then-encrypt, RFC 7519 §11.2). Checks, in order: the envelope, the
- * header, who signed (the certificate in the claims for `register`, else the registered client's
- * pinned certificate), the signature, then the claims: `aud` is this device, `htu` this endpoint,
- * `iat`/`exp` fresh, `jti` present. Replay guards come back as ops for the caller's transaction.
+ * header (no `crit`, no `b64`: RFC 7797 payloads are refused), the sizes of the claims used as
+ * store keys, who signed (for `register` the certificate in the claims, or for a register poll
+ * the one that asked; else the registered client's pinned certificate), the signature, then the
+ * signed claims: `aud` is this device, `htu` this endpoint, `iat`/`exp` fresh, `jti` present,
+ * and last the certificate itself. `endpoint` is the router's, never read from the path again.
+ * Replay guards come back as ops for the caller's transaction.
  */
 export async function readClientRequest(
   body: Uint8Array | undefined,
-  path: string,
+  endpoint: AuthEndpoint,
   ctx: AuthContext,
 ): Promise<ClientRequest> {
   if (!body || body.byteLength === 0) throw bad('The request has no body.');
@@ -76,56 +97,107 @@ export async function readClientRequest(
     throw bad('The envelope does not hold a signed request.');
   }
   if (header.typ !== REQUEST_TYP) throw bad(`The request must have typ ${REQUEST_TYP}.`);
+  // An unencoded payload (RFC 7797) reads differently to a verifier than to decodeJwt: refuse
+  // it, and every other critical extension, before anything is verified.
+  if ('crit' in header || 'b64' in header) throw bad('The request may carry no crit or b64.');
   const alg = header.alg ?? '';
   if (!(REQUEST_ALGS as readonly string[]).includes(alg)) {
     throw new DiscoError('ERR_REQUEST_SIGNATURE', `Signature algorithm ${alg} is not accepted.`);
   }
-  const isRegister = path.endsWith('/register');
-  let client: ClientRecord | undefined;
-  let pem: unknown;
-  if (isRegister)
-    pem = unverified.certificate ?? (await pendingCertificate(unverified.auth_req_id, ctx));
-  else {
-    const iss = typeof unverified.iss === 'string' ? unverified.iss : '';
-    client = iss ? await ctx.store.get<ClientRecord>(COLLECTIONS.clients, iss) : undefined;
-    if (!client)
-      throw new DiscoError('ERR_CLIENT_UNKNOWN', 'This client is not registered with the device.');
-    pem = client.certificatePem;
-  }
-  if (typeof pem !== 'string') throw bad('The request carries no certificate.');
-  // Possibly a parse kept from an earlier request (same bytes): validity, trust, pin and key
-  // usage are checked below on every request all the same.
-  const cert = await ctx.certificates.parse(pem);
-  const trust = await checkCertificate(cert, client, ctx);
+  // Store keys are built from these: check their size before any store access.
+  const iss = unverified.iss;
+  if (typeof iss !== 'string' || iss.length === 0 || iss.length > 128)
+    throw bad('iss is missing or longer than 128 characters.');
+  const pollId = unverified.auth_req_id;
+  if (pollId !== undefined && (typeof pollId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(pollId)))
+    throw bad('auth_req_id is malformed.');
 
+  const signer =
+    endpoint === 'register'
+      ? await registerSigner(pollId, unverified.certificate, ctx)
+      : await clientSigner(iss, ctx);
+  let payload: Uint8Array;
   try {
-    await compactVerify(jws, await verifyKey(cert, alg), { algorithms: [alg] });
+    ({ payload } = await compactVerify(jws, await verifyKey(signer.cert, alg), {
+      algorithms: [alg],
+    }));
   } catch (err) {
+    if (signer.client) throw notAClient();
     if (isDiscoError(err)) throw err;
     throw new DiscoError(
       'ERR_REQUEST_SIGNATURE',
       'The request signature does not verify with the client certificate.',
     );
   }
-  const claims = checkClaims(unverified, path, ctx);
-  if (client && claims.iss !== client.clientId) throw bad('iss is not the client.');
-  const exp = claims.exp * 1000;
+  // From here on only what was signed is read.
+  const claims = checkClaims(parsePayload(payload), PATHS[endpoint], ctx);
+  if (claims.iss !== iss) throw bad('iss changed between reads.');
+  const trust = await checkCertificate(signer.cert, signer.client, ctx);
   const seen: WriteOp[] = [
     {
       op: 'add',
       collection: COLLECTIONS.seen,
-      key: `jti:${cert.thumbprint}:${claims.jti}`,
-      value: { exp },
+      key: `jti:${signer.cert.thumbprint}:${claims.jti}`,
+      value: { exp: claims.exp * 1000 },
     },
   ];
-  return { claims, cert, trust, ...(client ? { client } : {}), seen };
+  return {
+    claims,
+    cert: signer.cert,
+    trust,
+    ...(signer.client ? { client: signer.client } : {}),
+    seen,
+  };
 }
 
-/** A register poll is signed with the certificate of the request it polls for. */
-async function pendingCertificate(id: unknown, ctx: AuthContext): Promise<unknown> {
-  if (typeof id !== 'string' || id.length > 64) return undefined;
-  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
-  return p?.kind === 'register' ? p.work.certificatePem : undefined;
+/**
+ * Every endpoint but register: the registered client named by `iss`. Whatever fails on the way
+ * (no such client, its stored certificate unusable) answers as `notAClient`.
+ */
+async function clientSigner(iss: string, ctx: AuthContext): Promise<Signer> {
+  const client = await ctx.store.get<ClientRecord>(COLLECTIONS.clients, iss);
+  if (!client) throw notAClient();
+  try {
+    return { cert: await ctx.certificates.parse(client.certificatePem), client };
+  } catch {
+    throw notAClient();
+  }
+}
+
+/**
+ * Register: the certificate in the claims; a register poll is signed with the certificate of the
+ * register request it polls for, whatever the claims carry.
+ */
+async function registerSigner(
+  pollId: string | undefined,
+  certificate: unknown,
+  ctx: AuthContext,
+): Promise<Signer> {
+  let pem = certificate;
+  if (pollId !== undefined) {
+    const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, pollId);
+    if (p?.kind !== 'register') throw consentUnknown();
+    pem = p.work.certificatePem;
+  }
+  if (typeof pem !== 'string') throw bad('The request carries no certificate.');
+  // Possibly a parse kept from an earlier request (same bytes): validity, trust, pin and key
+  // usage are checked on every request all the same.
+  return { cert: await ctx.certificates.parse(pem) };
+}
+
+export const consentUnknown = (): DiscoError =>
+  new DiscoError('ERR_CONSENT_UNKNOWN', 'No such request is waiting for this client.');
+
+function parsePayload(payload: Uint8Array): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(payload));
+  } catch {
+    throw bad('The signed request is not JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('The signed request is not a JSON object.');
+  return value as Record<string, unknown>;
 }
 
 async function checkCertificate(
@@ -166,7 +238,10 @@ function checkClaims(p: Record<string, unknown>, path: string, ctx: AuthContext)
     throw new DiscoError('ERR_REQUEST_WRONG_AUDIENCE', 'This request was made for another device.');
   }
   if (htu !== path)
-    throw new DiscoError('ERR_REQUEST_WRONG_AUDIENCE', `This request was made for ${String(htu)}.`);
+    throw new DiscoError(
+      'ERR_REQUEST_WRONG_AUDIENCE',
+      'This request was made for another endpoint.',
+    );
   const skew = POLICY.maxSkewSeconds;
   if (
     iat > now + skew ||

@@ -31,7 +31,15 @@ export async function activeGrant(ctx: AuthContext, grantId: string): Promise<Gr
   return g;
 }
 
-function register(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+async function register(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+  // A taken id went to the person like any other (an outsider must not tell taken from free);
+  // approving it never replaces the registered company.
+  if (await ctx.store.get(COLLECTIONS.clients, p.client.clientId)) {
+    throw new DiscoError(
+      'ERR_CLIENT_EXISTS',
+      'A company is already registered under this id: remove it first to let this one in.',
+    );
+  }
   const w = p.work as { certificatePem: string; secretHash: string; challengeProved: boolean };
   const client: ClientRecord = {
     clientId: p.client.clientId,
@@ -46,10 +54,10 @@ function register(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
     registeredAt: ctx.clock.now(),
     challengeProved: w.challengeProved,
   };
-  return Promise.resolve({
+  return {
     ops: [{ op: 'add', collection: COLLECTIONS.clients, key: client.clientId, value: client }],
     result: { status: 'registered', client_id: client.clientId, is_trusted: client.isTrusted },
-  });
+  };
 }
 
 async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {

@@ -1,6 +1,7 @@
 import { DiscoError, isDiscoError } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import type { AuthContext } from './context.js';
+import { commit } from './commit.js';
 import { complete } from './complete.js';
 import { sealResponse } from './device_response.js';
 import { newId } from './ids.js';
@@ -27,25 +28,27 @@ async function recipientPem(p: PendingRecord, ctx: AuthContext): Promise<string>
   return c.certificatePem;
 }
 
+/** A decision worked out, nothing written yet. */
+export interface Settled {
+  /** The request as decided: approved with its sealed answer, or denied. */
+  record: PendingRecord;
+  /** What carrying it out writes: grant, key B record or client, activity record, rule. */
+  ops: WriteOp[];
+  /** Approved but no longer possible (e.g. its grant was withdrawn): recorded as denied. */
+  error?: DiscoError;
+}
+
 /**
- * The person's (or a rule's) answer to a pending request. Approving carries the request out,
- * seals the answer for the client, logs the activity and, when asked, stores a rule — all in one
- * transaction. Denying records the refusal. A request that can no longer be carried out (its
- * grant was revoked meanwhile) is recorded as denied and the reason returned.
+ * Works out the person's (or a rule's) answer to a request without writing anything, so the
+ * caller writes it in one transaction with whatever else must land with it (the request's own
+ * replay guards when a rule answers at once; the pending record when the person answers).
  */
-export async function decide(
-  id: string,
+export async function settle(
+  p: PendingRecord,
   decision: Decision,
   ctx: AuthContext,
-): Promise<PendingRecord> {
-  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
-  if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
-  if (p.status !== 'pending')
-    throw new DiscoError('ERR_CONSENT_DECIDED', 'This request was already answered.');
+): Promise<Settled> {
   const now = ctx.clock.now();
-  if (now >= p.expiresAt)
-    throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
-
   const activity: ActivityRecord = {
     id: newId(ctx.random),
     at: now,
@@ -65,26 +68,15 @@ export async function decide(
     key: `${String(a.at).padStart(15, '0')}-${a.id}`,
     value: a,
   });
+  const denied: PendingRecord = { ...p, status: 'denied', decidedBy: decision.by };
 
-  if (!decision.approve) {
-    const denied: PendingRecord = { ...p, status: 'denied', decidedBy: decision.by };
-    await ctx.store.write([
-      { op: 'put', collection: COLLECTIONS.pending, key: id, value: denied },
-      log(activity),
-    ]);
-    return denied;
-  }
+  if (!decision.approve) return { record: denied, ops: [log(activity)] };
   let done;
   try {
     done = await complete(p, ctx);
   } catch (err) {
     if (!isDiscoError(err) || err.kind === 'internal') throw err;
-    const denied: PendingRecord = { ...p, status: 'denied', decidedBy: decision.by };
-    await ctx.store.write([
-      { op: 'put', collection: COLLECTIONS.pending, key: id, value: denied },
-      log({ ...activity, outcome: 'denied' }),
-    ]);
-    throw err;
+    return { record: denied, ops: [log({ ...activity, outcome: 'denied' })], error: err };
   }
   const cert = await ctx.certificates.parse(await recipientPem(p, ctx));
   const response = await sealResponse(
@@ -92,10 +84,8 @@ export async function decide(
     { clientId: p.client.clientId, cert, inResponseTo: (p.work as { jti: string }).jti },
     ctx,
   );
-  const approved: PendingRecord = { ...p, status: 'approved', response, decidedBy: decision.by };
   const ops: WriteOp[] = [
     ...done.ops,
-    { op: 'put', collection: COLLECTIONS.pending, key: id, value: approved },
     log({ ...activity, ...(done.fields ? { fields: done.fields } : {}) }),
   ];
   if (decision.remember && p.kind !== 'register') {
@@ -104,11 +94,49 @@ export async function decide(
       clientId: p.client.clientId,
       kind: p.kind,
       scope: p.scope,
-      ...(p.kind === 'key_b' && p.audience ? { audience: p.audience.clientId } : {}),
+      ...(p.kind === 'key_b' && p.audience
+        ? { audience: p.audience.clientId, audienceThumbprint: p.audience.thumbprint }
+        : {}),
       createdAt: now,
     };
     ops.push({ op: 'put', collection: COLLECTIONS.rules, key: rule.id, value: rule });
   }
-  await ctx.store.write(ops);
-  return approved;
+  return {
+    record: { ...p, status: 'approved', response, decidedBy: decision.by },
+    ops,
+  };
 }
+
+/**
+ * The person's answer to a pending request. Approving carries the request out, seals the answer
+ * for the client, logs the activity and, when asked, stores a rule; denying records the refusal.
+ * Either way it is one transaction, written only if the request is still pending then: of two
+ * racing decisions one lands, the other gets `ERR_CONSENT_DECIDED`. A request that can no longer
+ * be carried out (its grant was revoked meanwhile) is recorded as denied and the reason thrown.
+ */
+export async function decide(
+  id: string,
+  decision: Decision,
+  ctx: AuthContext,
+): Promise<PendingRecord> {
+  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+  if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
+  if (p.status !== 'pending') throw alreadyDecided();
+  if (ctx.clock.now() >= p.expiresAt)
+    throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
+  const s = await settle(p, decision, ctx);
+  await commit(
+    [
+      { op: 'expect', collection: COLLECTIONS.pending, key: id, where: { status: 'pending' } },
+      { op: 'put', collection: COLLECTIONS.pending, key: id, value: s.record },
+      ...s.ops,
+    ],
+    ctx,
+    alreadyDecided,
+  );
+  if (s.error) throw s.error;
+  return s.record;
+}
+
+const alreadyDecided = (): DiscoError =>
+  new DiscoError('ERR_CONSENT_DECIDED', 'This request was already answered.');

@@ -5,9 +5,10 @@ import { parseScope } from '../scope/index.js';
 import { STANDARD_FIELDS } from '../vault/fields.js';
 import type { WriteOp } from '../storage/store.js';
 import type { AuthContext } from './context.js';
-import { readClientRequest, type ClientRequest } from './client_request.js';
+import { notAClient, readClientRequest, type ClientRequest } from './client_request.js';
+import { commit, keyBSpentKey, replayedRequest } from './commit.js';
 import { activeGrant } from './complete.js';
-import { decide } from './decide.js';
+import { settle } from './decide.js';
 import { sha256b64u } from './ids.js';
 import { makePending, pendingAnswer, poll, sealedAnswer } from './pending.js';
 import { POLICY, KEY_B_SCOPE } from './policy.js';
@@ -30,53 +31,55 @@ const str = (v: unknown, max: number, what: string, pattern?: RegExp): string =>
 const CLIENT_ID = /^[A-Za-z0-9._:-]+$/;
 
 async function checkSecret(r: ClientRequest): Promise<ClientRecord> {
-  const client = r.client!;
+  const client = r.client;
+  if (!client) throw notAClient();
   const secret = typeof r.claims.client_secret === 'string' ? r.claims.client_secret : '';
   if ((await sha256b64u(secret)) !== client.secretHash)
     throw new DiscoError('ERR_CLIENT_SECRET', 'The client secret is wrong.');
   return client;
 }
 
-function stateGuard(r: ClientRequest, clientId: string): WriteOp {
+/**
+ * A `state` is single use per client. The key is a hash of both parts, so ids and states that
+ * contain the separator cannot collide ("a" + "b:c" vs "a:b" + "c") and its length is fixed.
+ */
+async function stateGuard(r: ClientRequest, clientId: string): Promise<WriteOp> {
   const state = str(r.claims.state, 256, 'state');
   return {
     op: 'add',
     collection: COLLECTIONS.seen,
-    key: `state:${clientId}:${state}`,
+    key: `state:${await sha256b64u(JSON.stringify([clientId, state]))}`,
     value: { exp: r.claims.exp * 1000 },
   };
 }
 
 /**
- * Files a new consent request: answered at once when one of the person's rules covers it,
- * otherwise stored as pending (the person is notified) and the client told to poll.
+ * Files a new consent request. When one of the person's rules covers it, it is decided at once:
+ * its guards, what it carries out and its activity record land in one transaction, and no
+ * pending record is written. Otherwise it is stored as pending with its guards (the person is
+ * notified) and the client told to poll.
  */
 async function ask(p: PendingRecord, guards: WriteOp[], ctx: AuthContext): Promise<EngineResponse> {
-  try {
-    await ctx.store.write([
-      ...guards,
-      { op: 'add', collection: COLLECTIONS.pending, key: p.id, value: p },
-    ]);
-  } catch (err) {
-    if (err instanceof DiscoError && err.code === 'ERR_STORE_CONFLICT') {
-      throw new DiscoError('ERR_REQUEST_REPLAYED', 'This request (or its state) was already used.');
-    }
-    throw err;
-  }
   const rule = await findRule(ctx.store, p);
-  if (rule) {
-    const done = await decide(p.id, { approve: true, by: 'rule' }, ctx);
-    await ctx.store.write([{ op: 'delete', collection: COLLECTIONS.pending, key: p.id }]);
-    return sealedAnswer(done.response!);
+  if (!rule) {
+    await commit(
+      [...guards, { op: 'add', collection: COLLECTIONS.pending, key: p.id, value: p }],
+      ctx,
+      replayedRequest,
+    );
+    ctx.notify?.(p);
+    return pendingAnswer(p, ctx.clock.now());
   }
-  ctx.notify?.(p);
-  return pendingAnswer(p, ctx.clock.now());
+  const s = await settle(p, { approve: true, by: 'rule' }, ctx);
+  await commit([...guards, ...s.ops], ctx, replayedRequest);
+  if (s.error) throw s.error;
+  return sealedAnswer(s.record.response!);
 }
 
 /** `POST /disco/auth/register`: a relying party asks to become a client of this device. */
 export async function register(req: EngineRequest, ctx: AuthContext): Promise<EngineResponse> {
-  const r = await readClientRequest(req.body, req.path, ctx);
-  if (r.claims.auth_req_id !== undefined) return poll(r, ctx);
+  const r = await readClientRequest(req.body, 'register', ctx);
+  if (r.claims.auth_req_id !== undefined) return poll(r, 'register', ctx);
   const c = r.claims;
   const clientId = str(c.client_id, 128, 'client_id', CLIENT_ID);
   if (c.iss !== clientId) throw bad('iss must be the client_id.');
@@ -85,8 +88,12 @@ export async function register(req: EngineRequest, ctx: AuthContext): Promise<En
   if (secret.length < POLICY.minClientSecretLength)
     throw bad(`client_secret must be at least ${POLICY.minClientSecretLength} characters.`);
   if (typeof c.is_trusted !== 'boolean') throw bad('is_trusted must be true or false.');
-  if (await ctx.store.get(COLLECTIONS.clients, clientId))
-    throw new DiscoError('ERR_CLIENT_EXISTS', `A client ${clientId} is already registered.`);
+  // Only the company itself (its pinned certificate signed this) hears that it is registered;
+  // anyone else's request for a taken id goes to the person like a new one, who cannot approve
+  // it over the registered company (complete.ts). An outsider cannot tell taken from free.
+  const existing = await ctx.store.get<ClientRecord>(COLLECTIONS.clients, clientId);
+  if (existing?.certificate.thumbprint === r.cert.thumbprint)
+    throw new DiscoError('ERR_CLIENT_EXISTS', 'This client is already registered.');
   // Paired through a relay: the RP must show it decrypted the challenge sealed to its key.
   const pairing = await ctx.store.get<PairingRecord>(PAIRINGS, r.cert.thumbprint);
   if (pairing && c.challenge !== pairing.challenge) {
@@ -117,7 +124,7 @@ export async function register(req: EngineRequest, ctx: AuthContext): Promise<En
     },
     ctx,
   );
-  return ask(p, [...r.seen, stateGuard(r, clientId)], ctx);
+  return ask(p, [...r.seen, await stateGuard(r, clientId)], ctx);
 }
 
 /**
@@ -126,9 +133,9 @@ export async function register(req: EngineRequest, ctx: AuthContext): Promise<En
  * thumbprint) and a scope within key A's.
  */
 export async function authorize(req: EngineRequest, ctx: AuthContext): Promise<EngineResponse> {
-  const r = await readClientRequest(req.body, req.path, ctx);
+  const r = await readClientRequest(req.body, 'authorize', ctx);
   const client = await checkSecret(r);
-  if (r.claims.auth_req_id !== undefined) return poll(r, ctx);
+  if (r.claims.auth_req_id !== undefined) return poll(r, 'authorize', ctx);
   const scope = parseScope(r.claims.scope as string);
   const who = {
     clientId: client.clientId,
@@ -136,7 +143,7 @@ export async function authorize(req: EngineRequest, ctx: AuthContext): Promise<E
     isTrusted: client.isTrusted,
     certificate: client.certificate,
   };
-  const guards = [...r.seen, stateGuard(r, client.clientId)];
+  const guards = [...r.seen, await stateGuard(r, client.clientId)];
 
   if (r.claims.key_a === undefined) {
     if (!scope.includes(KEY_B_SCOPE))
@@ -168,7 +175,8 @@ export async function authorize(req: EngineRequest, ctx: AuthContext): Promise<E
     throw new DiscoError('ERR_AUDIENCE_MISMATCH', 'This key A was issued to another client.');
   const grant = await activeGrant(ctx, keyA.jti);
   if (!scope.every((s) => grant.scope.includes(s)))
-    throw new DiscoError('ERR_SCOPE_EXCEEDS_GRANT', `Key A allows only: ${grant.scope.join(' ')}.`);
+    // Errors travel unsealed: say nothing of what the grant covers (issue #12, 3).
+    throw new DiscoError('ERR_SCOPE_EXCEEDS_GRANT', 'Key B may cover only fields key A covers.');
   const aud = r.claims.audience as { client_id?: unknown; 'x5t#S256'?: unknown } | undefined;
   const audience = {
     clientId: str(aud?.client_id, 128, 'audience.client_id', CLIENT_ID),
@@ -200,9 +208,9 @@ export async function authorize(req: EngineRequest, ctx: AuthContext): Promise<E
  * the certificate key B is bound to (`cnf`), which proves possession; key B is spent at once.
  */
 export async function data(req: EngineRequest, ctx: AuthContext): Promise<EngineResponse> {
-  const r = await readClientRequest(req.body, req.path, ctx);
+  const r = await readClientRequest(req.body, 'data', ctx);
   const client = await checkSecret(r);
-  if (r.claims.auth_req_id !== undefined) return poll(r, ctx);
+  if (r.claims.auth_req_id !== undefined) return poll(r, 'data', ctx);
   if (!client.isTrusted)
     throw new DiscoError(
       'ERR_CLIENT_NOT_TRUSTED',
@@ -241,19 +249,8 @@ export async function data(req: EngineRequest, ctx: AuthContext): Promise<Engine
   const spend: WriteOp = {
     op: 'add',
     collection: COLLECTIONS.seen,
-    key: `key_b:${keyB.jti}`,
+    key: keyBSpentKey(keyB.jti),
     value: { exp: keyB.exp * 1000 },
   };
-  try {
-    return await ask(p, [...r.seen, stateGuard(r, client.clientId), spend], ctx);
-  } catch (err) {
-    if (
-      err instanceof DiscoError &&
-      err.code === 'ERR_REQUEST_REPLAYED' &&
-      (await ctx.store.get(COLLECTIONS.seen, `key_b:${keyB.jti}`))
-    ) {
-      throw new DiscoError('ERR_KEY_B_USED', 'This key B was already used.');
-    }
-    throw err;
-  }
+  return ask(p, [...r.seen, await stateGuard(r, client.clientId), spend], ctx);
 }

@@ -255,7 +255,8 @@ describe('attacks are refused with a clear code', () => {
       '/disco/auth/authorize',
       await sealRequest(claims, impostor, d.device),
     );
-    expect([r.status, JSON.parse(r.body).code]).toEqual([401, 'ERR_REQUEST_SIGNATURE']);
+    // The same answer as for an unknown iss: an outsider cannot tell who is registered (#12, 2).
+    expect([r.status, JSON.parse(r.body).code]).toEqual([401, 'ERR_CLIENT_UNKNOWN']);
   });
 
   it('replayed, stale, misdirected, wrongly-authenticated and malformed requests', async () => {

@@ -3,10 +3,11 @@ import { json, type EngineResponse } from '../engine/types.js';
 import { toWire } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import type { AuthContext } from './context.js';
-import type { ClientRequest } from './client_request.js';
+import { consentUnknown, type AuthEndpoint, type ClientRequest } from './client_request.js';
+import { commit } from './commit.js';
 import { newId } from './ids.js';
 import { POLICY } from './policy.js';
-import { COLLECTIONS, type PendingRecord } from './records.js';
+import { COLLECTIONS, type ConsentKind, type PendingRecord } from './records.js';
 
 type NewPending = Omit<PendingRecord, 'id' | 'status' | 'createdAt' | 'expiresAt' | 'lastPollAt'>;
 
@@ -50,42 +51,80 @@ export function sealedAnswer(envelope: string): EngineResponse {
   };
 }
 
+/** Which kinds of request each endpoint answers polls for: a poll goes where its request went. */
+const POLLED_AT: Record<AuthEndpoint, readonly ConsentKind[]> = {
+  register: ['register'],
+  authorize: ['key_a', 'key_b'],
+  data: ['data'],
+};
+
+/** Precondition op: the pending record is still in the state it was read in. */
+function unchanged(p: PendingRecord): WriteOp {
+  return { op: 'expect', collection: COLLECTIONS.pending, key: p.id, where: { status: p.status } };
+}
+
 /**
- * A client polls for the outcome of its request (`auth_req_id` in a fresh signed request). Only
- * the client that asked may poll. Approved or denied: the answer is handed over once and the
- * record deleted. Polling faster than the interval → `slow_down`.
+ * A client polls for the outcome of its request (`auth_req_id` in a fresh signed request), on
+ * the endpoint it asked at. Only the client that asked may poll: a registered client (secret
+ * checked by the endpoint) with the certificate it asked with, or, for a register request, the
+ * certificate that asked. Approved or denied: the answer is handed over once — taking it and
+ * deleting the record are one conditional write, so of two racing polls one gets it. Polling
+ * faster than the interval → `slow_down`.
  */
-export async function poll(req: ClientRequest, ctx: AuthContext): Promise<EngineResponse> {
-  const id = req.claims.auth_req_id;
-  const p =
-    typeof id === 'string' && id.length <= 64
-      ? await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id)
-      : undefined;
+export async function poll(
+  req: ClientRequest,
+  endpoint: AuthEndpoint,
+  ctx: AuthContext,
+): Promise<EngineResponse> {
+  const id = req.claims.auth_req_id as string;
+  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
   if (
     !p ||
+    !POLLED_AT[endpoint].includes(p.kind) ||
     p.client.certificate.thumbprint !== req.cert.thumbprint ||
-    (req.client && p.client.clientId !== req.client.clientId)
+    (p.kind === 'register' ? req.client !== undefined : p.client.clientId !== req.client?.clientId)
   ) {
-    throw new DiscoError('ERR_CONSENT_UNKNOWN', 'No such request is waiting for this client.');
+    throw consentUnknown();
   }
   const now = ctx.clock.now();
-  const del: WriteOp = { op: 'delete', collection: COLLECTIONS.pending, key: p.id };
+  const take = (): Promise<void> =>
+    commit(
+      [...req.seen, unchanged(p), { op: 'delete', collection: COLLECTIONS.pending, key: p.id }],
+      ctx,
+      consentUnknown,
+    );
   if (p.status === 'approved' && p.response) {
-    await ctx.store.write([...req.seen, del]);
+    await take();
     return sealedAnswer(p.response);
   }
   if (p.status === 'denied') {
-    await ctx.store.write([...req.seen, del]);
+    await take();
     throw new DiscoError('ERR_ACCESS_DENIED', 'The person refused this request.');
   }
   if (now >= p.expiresAt) {
-    await ctx.store.write([...req.seen, del]);
+    await take();
     throw new DiscoError('ERR_CONSENT_EXPIRED', 'The person did not answer in time. Ask again.');
   }
   const tooSoon = now - p.lastPollAt < POLICY.pollIntervalSeconds * 1000 * 0.5;
-  await ctx.store.write([
-    ...req.seen,
-    { op: 'put', collection: COLLECTIONS.pending, key: p.id, value: { ...p, lastPollAt: now } },
-  ]);
-  return pendingAnswer(p, now, tooSoon ? 'ERR_SLOW_DOWN' : 'ERR_AUTHORIZATION_PENDING');
+  const stillPending = pendingAnswer(
+    p,
+    now,
+    tooSoon ? 'ERR_SLOW_DOWN' : 'ERR_AUTHORIZATION_PENDING',
+  );
+  const decidedMeanwhile = new DiscoError('ERR_CONSENT_DECIDED', 'Decided meanwhile.');
+  try {
+    await commit(
+      [
+        ...req.seen,
+        unchanged(p),
+        { op: 'put', collection: COLLECTIONS.pending, key: p.id, value: { ...p, lastPollAt: now } },
+      ],
+      ctx,
+      () => decidedMeanwhile,
+    );
+  } catch (err) {
+    // Decided between the read and the write: "not yet", and the next poll collects it.
+    if (err !== decidedMeanwhile) throw err;
+  }
+  return stillPending;
 }

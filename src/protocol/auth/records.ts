@@ -115,8 +115,10 @@ export interface RuleRecord {
   clientId: string;
   kind: Exclude<ConsentKind, 'register'>;
   scope: string[];
-  /** key_b rules: only for this audience client. */
+  /** key_b rules: only for this audience client… */
   audience?: string;
+  /** …holding this certificate (`x5t#S256`), and only once it is registered with it. */
+  audienceThumbprint?: string;
   createdAt: number;
 }
 

@@ -7,6 +7,7 @@ import {
   type ActivityRecord,
   type ClientRecord,
   type GrantRecord,
+  type PendingRecord,
   type RuleRecord,
 } from './records.js';
 
@@ -50,8 +51,9 @@ export async function revokeGrant(grantId: string, ctx: Ctx): Promise<void> {
 }
 
 /**
- * Removes a client: its registration, its rules, and its grants (revoked, kept for the record).
- * Its requests fail from then on; it must register again, with the person's consent.
+ * Removes a client: its registration, its rules, its grants (revoked, kept for the record) and
+ * its requests, waiting or decided and not yet collected. Its requests fail from then on; it
+ * must register again, with the person's consent.
  */
 export async function revokeClient(clientId: string, ctx: Ctx): Promise<void> {
   const client = await ctx.store.get<ClientRecord>(COLLECTIONS.clients, clientId);
@@ -62,6 +64,9 @@ export async function revokeClient(clientId: string, ctx: Ctx): Promise<void> {
   );
   const rules = (await ctx.store.list<RuleRecord>(COLLECTIONS.rules)).filter(
     (r) => r.value.clientId === clientId,
+  );
+  const pending = (await ctx.store.list<PendingRecord>(COLLECTIONS.pending)).filter(
+    (p) => p.value.client.clientId === clientId,
   );
   await ctx.store.write([
     { op: 'delete', collection: COLLECTIONS.clients, key: clientId },
@@ -74,6 +79,7 @@ export async function revokeClient(clientId: string, ctx: Ctx): Promise<void> {
         value: { ...g.value, revokedAt: now },
       })),
     ...rules.map((r): WriteOp => ({ op: 'delete', collection: COLLECTIONS.rules, key: r.key })),
+    ...pending.map((p): WriteOp => ({ op: 'delete', collection: COLLECTIONS.pending, key: p.key })),
     logOp({ kind: 'revoke_client', clientId, clientName: client.clientName, scope: [] }, ctx),
   ]);
 }

@@ -1,14 +1,22 @@
-import type { PendingRecord, RuleRecord } from './records.js';
+import type { ClientRecord, PendingRecord, RuleRecord } from './records.js';
 import { COLLECTIONS } from './records.js';
 import type { Store } from '../storage/store.js';
 
 /**
  * A rule the person made ("always allow this client this scope") covers a request when it is for
- * the same client and kind, asks for no more than the rule's scope, and, for key B, names the
- * same audience. Register requests always ask.
+ * the same client and kind and asks for no more than the rule's scope. A key B rule also names
+ * the audience and its certificate: it covers only that audience, registered now with that very
+ * certificate, so a key B for an audience that is not registered yet, or bound to another
+ * certificate, always asks the person (issue #12, 5). Register requests always ask.
  */
 export async function findRule(store: Store, p: PendingRecord): Promise<RuleRecord | undefined> {
   if (p.kind === 'register') return undefined;
+  if (p.kind === 'key_b') {
+    const audience = p.audience
+      ? await store.get<ClientRecord>(COLLECTIONS.clients, p.audience.clientId)
+      : undefined;
+    if (!audience || audience.certificate.thumbprint !== p.audience?.thumbprint) return undefined;
+  }
   const rules = await store.list<RuleRecord>(COLLECTIONS.rules);
   return rules
     .map((r) => r.value)
@@ -17,6 +25,7 @@ export async function findRule(store: Store, p: PendingRecord): Promise<RuleReco
         r.clientId === p.client.clientId &&
         r.kind === p.kind &&
         p.scope.every((s) => r.scope.includes(s)) &&
-        (r.kind !== 'key_b' || r.audience === p.audience?.clientId),
+        (r.kind !== 'key_b' ||
+          (r.audience === p.audience?.clientId && r.audienceThumbprint === p.audience?.thumbprint)),
     );
 }

@@ -7,6 +7,7 @@ import {
   checkEngineRecord,
   ENGINE_BACKED_UP,
   ENGINE_NOT_BACKED_UP,
+  ENGINE_VOID_ON_RESTORE,
 } from '../auth/check_records.js';
 
 /**
@@ -38,8 +39,10 @@ const checks: Record<string, Check> = {
     ]),
   ),
   settings: (_key, value) => {
-    if (JSON.stringify(value).length > 10_000)
-      throw new DiscoError('ERR_BACKUP_MALFORMED', 'A setting is too large.');
+    // `JSON.stringify` gives undefined (not a string) for a record without a value.
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined || json.length > 10_000)
+      throw new DiscoError('ERR_BACKUP_MALFORMED', 'A setting is missing or too large.');
     return value;
   },
 };
@@ -48,6 +51,9 @@ export const NOT_BACKED_UP: ReadonlySet<string> = new Set([
   KEYS.collection,
   ...ENGINE_NOT_BACKED_UP,
 ]);
+
+/** Checked, then not restored: what a restored copy must not honour (key B records). */
+export const VOID_ON_RESTORE: ReadonlySet<string> = new Set(ENGINE_VOID_ON_RESTORE);
 
 export function checkBackupRecord(
   collection: string,

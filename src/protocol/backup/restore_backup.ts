@@ -2,13 +2,15 @@ import { DiscoError } from '../errors/index.js';
 import { IDENTITY, KEYS, type IdentityRecord } from '../identity/identity.js';
 import { unwrapIdentity } from '../identity/unwrap_identity.js';
 import type { Store, WriteOp } from '../storage/store.js';
-import { checkBackupRecord, NOT_BACKED_UP } from './collections.js';
+import { checkBackupRecord, NOT_BACKED_UP, VOID_ON_RESTORE } from './collections.js';
 import { openBackup } from './open_backup.js';
 
 /**
  * Replaces everything on this device with the backup's content. Every check runs before the
  * first write, and the replacement is one transaction: a wrong passphrase, a damaged file or a
- * bad record leaves the device exactly as it was.
+ * bad record leaves the device exactly as it was. Key B records are checked but not restored:
+ * the markers of spent key Bs are not in a backup, so a restored or cloned device honours no key
+ * B issued before it was restored (issue #12, 7; docs/threat-model.md).
  */
 export async function restoreBackup(
   store: Store,
@@ -36,7 +38,9 @@ export async function restoreBackup(
   const existing = await store.listAll();
   const ops: WriteOp[] = [
     ...existing.map((r): WriteOp => ({ op: 'delete', collection: r.collection, key: r.key })),
-    ...records.map((r): WriteOp => ({ op: 'put', ...r })),
+    ...records
+      .filter((r) => !VOID_ON_RESTORE.has(r.collection))
+      .map((r): WriteOp => ({ op: 'put', ...r })),
     { op: 'put', ...KEYS, value: keys },
   ];
   await store.write(ops);
