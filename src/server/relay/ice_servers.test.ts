@@ -2,8 +2,10 @@ import type { IcePolicy } from '../../protocol/tunnel/index.js';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIceConfig } from '../../protocol/tunnel/index.js';
+import { turnLabel } from '../turn/credentials.js';
 import { resolveRelayConfig } from './config.js';
 import { relayOptionsFromEnv } from './config_env.js';
+import { currentIceConfig } from './ice_servers.js';
 import { FakeDeviceLink, startTestRelay } from './testing.js';
 
 const SECRET = 'a-test-secret-of-enough-length';
@@ -38,12 +40,35 @@ describe('GET /ice-servers', () => {
     expect(JSON.stringify(body)).not.toContain(SECRET);
   });
 
-  it('gives each caller its own username (coturn quotas are per username)', async () => {
-    const fetched = (await (await fetch(`${withTurn.base}/ice-servers`)).json()) as {
-      ice_servers: { username: string }[];
-    };
-    const again = (await (await fetch(`${withTurn.base}/ice-servers`)).json()) as typeof fetched;
-    expect(again.ice_servers[0]?.username).not.toBe(fetched.ice_servers[0]?.username);
+  it("binds the credentials to the caller's address, so coturn's quota is per address", async () => {
+    const usernameAt = async () =>
+      (
+        (await (await fetch(`${withTurn.base}/ice-servers`)).json()) as {
+          ice_servers: { username: string }[];
+        }
+      ).ice_servers[0]!.username;
+    const first = await usernameAt();
+    withTurn.clock.advance(5000);
+    const again = await usernameAt();
+    // coturn counts user-quota on what follows "<expiry>:" (the label): a new expiry is no
+    // new quota; the label is the caller's, and reveals nothing of its address
+    expect(again).not.toBe(first);
+    expect(again.split(':')[1]).toBe(first.split(':')[1]);
+    expect(first.split(':')[1]).toBe(turnLabel(SECRET, '127.0.0.1'));
+    expect(first).not.toContain('127');
+  });
+
+  it('gives addresses of one IPv6 /56 one label, and other addresses others', () => {
+    const config = { turn: { ...TURN, policy: 'relay' as const }, clock: withTurn.clock };
+    const label = (ip: string) =>
+      currentIceConfig(config, ip).iceServers[0]!.username!.split(':')[1];
+    expect(label('2001:db8:1:200::1')).toBe(label('2001:db8:1:2ff:ffff::9'));
+    expect(label('2001:db8:1:300::1')).not.toBe(label('2001:db8:1:200::1'));
+    expect(label('::ffff:192.0.2.7')).toBe(label('192.0.2.7'));
+    expect(label('192.0.2.8')).not.toBe(label('192.0.2.7'));
+    // several relays sharing one TURN secret label an address alike; another secret does not
+    expect(turnLabel(SECRET, '192.0.2.7')).toBe(label('192.0.2.7'));
+    expect(turnLabel(`${SECRET}-other`, '192.0.2.7')).not.toBe(label('192.0.2.7'));
   });
 
   it("gives the relay's own link new credentials at every call (coturn quotas are per username)", () => {
@@ -53,12 +78,16 @@ describe('GET /ice-servers', () => {
     expect(second).not.toBe(first);
   });
 
-  it('is rate-limited per address', async () => {
+  it('is rate-limited per address with a typed 429, the limit configurable', async () => {
     const relay = await startTestRelay({ turn: TURN, rateLimits: { icePerAddress: 2 } });
     try {
-      const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${relay.base}/ice-servers`)).status);
-      expect(statuses).toEqual([200, 200, 429]);
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await fetch(`${relay.base}/ice-servers`));
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 429]);
+      const refused = answers[2]!;
+      expect(((await refused.json()) as { code: string }).code).toBe('ERR_RATE_LIMITED');
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await relay.close();
     }

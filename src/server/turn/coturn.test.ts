@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coturnConfig, findTurnserver, startCoturn, type LocalTurnServer } from './coturn.js';
+import { findTurnserver, startCoturn, type LocalTurnServer } from './coturn.js';
+import { coturnOptions } from './coturn_options.js';
 import { turnCredentials } from './credentials.js';
 import { stunAnswers } from './stun_probe.js';
 
@@ -39,17 +41,33 @@ describe('a local coturn', () => {
     expect(lines.some((l) => l.includes(turn.secret))).toBe(false);
   });
 
-  it('is configured for loopback only, with REST-API credentials and quotas', () => {
-    const conf = coturnConfig({ host: '127.0.0.1', port: 3478, secret: 's', dir: '/tmp/x' });
-    for (const line of [
-      'listening-ip=127.0.0.1',
-      'relay-ip=127.0.0.1',
-      'use-auth-secret',
-      'static-auth-secret=s',
-      'no-cli',
-      'user-quota=32',
-    ])
-      expect(conf.split('\n')).toContain(line);
+  it('runs the options of coturnOptions, each one a flag of this coturn (turnserver -h)', () => {
+    const help = execFileSync(findTurnserver()!, ['-h'], { encoding: 'utf8' });
+    const flags = new Set(help.match(/--[a-z0-9_-]+/g));
+    const conf = readFileSync(turn.configFile, 'utf8');
+    const options = conf.split('\n').filter(Boolean);
+    expect(options).toContain('allow-loopback-peers'); // 127.0.0.1: the dev/test configuration
+    expect(options).toContain('denied-peer-ip=10.0.0.0-10.255.255.255');
+    const production = coturnOptions({
+      listeningIps: ['192.0.2.1'],
+      port: 3478,
+      realm: 'turn.example',
+      secret: 'a-secret-of-enough-length',
+      allowLoopbackPeers: false,
+      userQuota: 128,
+      totalQuota: 8192,
+      maxBps: 1_000_000,
+      tls: { cert: '/c.pem', pkey: '/k.pem', port: 5349 },
+      stateDir: '/var/lib/turn',
+    });
+    for (const option of new Set([...options, ...production]))
+      expect(flags, option).toContain(`--${option.split('=')[0]}`);
+  });
+
+  it('reads its whole configuration without complaint', () => {
+    const log = turn.log().join('\n');
+    expect(log).toMatch(/Black listing: 10\.0\.0\.0-10\.255\.255\.255/);
+    expect(log).not.toMatch(/Wrong address|Bad configuration|unknown option|unrecognized/i);
   });
 
   it('stops, and no longer answers', async () => {
@@ -57,6 +75,14 @@ describe('a local coturn', () => {
     expect(await stunAnswers('127.0.0.1', other.port, 1000)).toBe(true);
     await other.close();
     expect(await stunAnswers('127.0.0.1', other.port, 300)).toBe(false);
+  });
+
+  it('refuses loopback peers on an address others can reach, before starting anything', async () => {
+    const err = await startCoturn({ host: '10.77.0.1', allowLoopbackPeers: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TypeError);
+    expect(String(err)).toMatch(/loopback peers/);
   });
 
   it('reports a server that cannot start, with its log', async () => {

@@ -5,6 +5,12 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import {
+  coturnConfigText,
+  coturnOptions,
+  DEFAULT_TURN_QUOTAS,
+  isLoopbackAddress,
+} from './coturn_options.js';
 import { stunAnswers } from './stun_probe.js';
 
 /** A TURN server this process started, and how to hand out credentials for it. */
@@ -14,6 +20,10 @@ export interface LocalTurnServer {
   /** The shared secret of coturn's REST-API credentials (`use-auth-secret`); never log it. */
   readonly secret: string;
   readonly port: number;
+  /** Its turnserver.conf (mode 0600, removed by `close`). */
+  readonly configFile: string;
+  /** The server's last log lines (at most 200): what it refused and why. */
+  log(): string[];
   /** Stops the server and removes its working directory. */
   close(): Promise<void>;
 }
@@ -27,6 +37,15 @@ export interface StartCoturnOptions {
   binary?: string;
   /** How long to wait for the server to answer STUN; default 10 s. */
   readyTimeoutMs?: number;
+  /**
+   * Relay to loopback peers: default (and allowed only) when `host` is a loopback address, the
+   * development and test case; `false` gives the production configuration on loopback.
+   */
+  allowLoopbackPeers?: boolean;
+  /** Allocations per client address; default 128, or `totalQuota` with loopback peers. */
+  userQuota?: number;
+  /** Allocations in total; default 8192. */
+  totalQuota?: number;
 }
 
 /** The `turnserver` binary of Debian's coturn package, if installed. */
@@ -51,60 +70,42 @@ function freeUdpPort(host: string): Promise<number> {
 }
 
 /**
- * coturn's configuration for a development or test TURN server on one loopback address: REST-API
- * credentials from a random secret (the secret lives in a 0600 file, not on the command line
- * where `ps` shows it), no TLS, no CLI, quotas, and `allow-loopback-peers` — needed because the
- * peers are on 127.0.0.1, and the reason this configuration is for loopback only: on a public
- * TURN server it would let anyone relay to the host's own services.
- */
-export function coturnConfig(o: {
-  host: string;
-  port: number;
-  secret: string;
-  dir: string;
-}): string {
-  return [
-    `listening-ip=${o.host}`,
-    `relay-ip=${o.host}`,
-    `listening-port=${o.port}`,
-    'realm=disco.local',
-    'use-auth-secret',
-    `static-auth-secret=${o.secret}`,
-    'allow-loopback-peers',
-    'no-multicast-peers',
-    'no-cli',
-    'no-tls',
-    'no-dtls',
-    'user-quota=32',
-    'total-quota=1024',
-    'log-file=stdout',
-    'simple-log',
-    `pidfile=${join(o.dir, 'turnserver.pid')}`,
-    `userdb=${join(o.dir, 'turndb')}`,
-    '',
-  ].join('\n');
-}
-
-/**
- * Starts Debian's coturn (`turnserver`) on `host` and resolves once it answers a STUN Binding
- * request. Rejects with the server's last log lines if it exits or stays silent.
+ * Starts Debian's coturn (`turnserver`) on `host` with `coturnOptions` (REST-API credentials
+ * from a random secret kept in a 0600 file, not on the command line where `ps` shows it) and
+ * resolves once it answers a STUN Binding request. Rejects with the server's last log lines if
+ * it exits or stays silent. On a loopback `host` every client shares one address, so the
+ * per-address quota is the total there.
  */
 export async function startCoturn(options: StartCoturnOptions = {}): Promise<LocalTurnServer> {
   const host = options.host ?? '127.0.0.1';
   const binary = options.binary ?? findTurnserver();
   if (!binary || !existsSync(binary))
     throw new Error('coturn is not installed (Debian package "coturn", binary "turnserver")');
+  const allowLoopbackPeers = options.allowLoopbackPeers ?? isLoopbackAddress(host);
+  const totalQuota = options.totalQuota ?? DEFAULT_TURN_QUOTAS.totalQuota;
+  const base = {
+    listeningIps: [host],
+    realm: 'disco.local',
+    secret: randomBytes(24).toString('base64url'),
+    allowLoopbackPeers,
+    userQuota:
+      options.userQuota ?? (allowLoopbackPeers ? totalQuota : DEFAULT_TURN_QUOTAS.userQuota),
+    totalQuota,
+  };
+  // refuses bad settings (loopback peers on a reachable address) before anything is made
+  coturnOptions({ ...base, port: options.port ?? 3478, stateDir: '/' });
   const port = options.port ?? (await freeUdpPort(host));
-  const secret = randomBytes(24).toString('base64url');
+  const settings = { ...base, port };
   const dir = await mkdtemp(join(tmpdir(), 'disco-turn-'));
+  const text = coturnConfigText({ ...settings, stateDir: dir });
   const conf = join(dir, 'turnserver.conf');
-  await writeFile(conf, coturnConfig({ host, port, secret, dir }), { mode: 0o600 });
+  await writeFile(conf, text, { mode: 0o600 });
 
   const child: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   const keep = (chunk: Buffer) => {
     log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    log.splice(0, Math.max(0, log.length - 20));
+    log.splice(0, Math.max(0, log.length - 200));
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -137,15 +138,17 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Loc
     if (exited || Date.now() > deadline) {
       await cleanup();
       throw new Error(
-        `coturn did not start on ${host}:${port}${exited ? ' (it exited)' : ''}:\n${log.join('\n')}`,
+        `coturn did not start on ${host}:${port}${exited ? ' (it exited)' : ''}:\n${log.slice(-20).join('\n')}`,
       );
     }
   }
   const hostPart = host.includes(':') ? `[${host}]` : host;
   return {
     urls: [`turn:${hostPart}:${port}?transport=udp`, `turn:${hostPart}:${port}?transport=tcp`],
-    secret,
+    secret: settings.secret,
     port,
+    configFile: conf,
+    log: () => [...log],
     close: cleanup,
   };
 }

@@ -16,3 +16,19 @@ export function turnCredentials(
   const credential = createHmac('sha1', secret).update(username).digest('base64');
   return { username, credential };
 }
+
+/**
+ * The REST-API label for credentials handed to one client address (`addressKey`: an IPv4
+ * address or an IPv6 /56): 12 hex digits of HMAC-SHA256(secret, address). coturn counts
+ * `user-quota` on the part of the username after `<digits>:` (userdb.c `get_real_username`),
+ * so every answer given to one address, whatever its expiry, draws on one quota: a client
+ * cannot collect fresh usernames to take every allocation (issue #12.12). Keyed by the TURN
+ * secret so that several relays sharing it give an address the same label, and so that the
+ * label does not show the address to anyone who sees the username.
+ */
+export function turnLabel(secret: string, addressKey: string): string {
+  return createHmac('sha256', secret)
+    .update(`disco turn label\0${addressKey}`)
+    .digest('hex')
+    .slice(0, 12);
+}
