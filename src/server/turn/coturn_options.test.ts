@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { coturnOptions, isLoopbackAddress, type CoturnSettings } from './coturn_options.js';
+import {
+  coturnConfigText,
+  coturnOptions,
+  DEFAULT_TURN_QUOTAS,
+  isLoopbackAddress,
+  type CoturnSettings,
+} from './coturn_options.js';
 import { DENIED_PEER_RANGES, LOOPBACK_PEER_RANGES } from './peer_ranges.js';
 
 const base: CoturnSettings = {
@@ -129,5 +136,24 @@ describe('coturn options', () => {
     [{ totalQuota: 10 }, /totalQuota/],
   ])('refuse %o', (bad, message) => {
     expect(() => coturnOptions({ ...base, ...bad })).toThrow(message);
+  });
+
+  it('are what docs/turn.md shows as the production configuration', () => {
+    const doc = readFileSync(new URL('../../../docs/turn.md', import.meta.url), 'utf8');
+    const block = /```conf\n([^`]*)```/.exec(doc)?.[1];
+    expect(block).toBe(
+      coturnConfigText({
+        listeningIps: ['203.0.113.10'],
+        port: 3478,
+        realm: 'turn.example.com',
+        secret: 'REPLACE-WITH-DISCO_RELAY_TURN_SECRET',
+        allowLoopbackPeers: false,
+        userQuota: DEFAULT_TURN_QUOTAS.userQuota,
+        totalQuota: DEFAULT_TURN_QUOTAS.totalQuota,
+        tls: { cert: '/etc/coturn/fullchain.pem', pkey: '/etc/coturn/privkey.pem', port: 5349 },
+        stateDir: '/var/lib/turn',
+        logFile: 'syslog',
+      }),
+    );
   });
 });
