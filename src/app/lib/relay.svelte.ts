@@ -11,6 +11,7 @@ import {
 import { PATHS } from '../../protocol/engine/paths.js';
 import { TunnelServer } from '../../protocol/tunnel/tunnel_server.js';
 import { parsePairingCode, PAIRINGS, type PairingRecord } from '../../protocol/pairing/pairing.js';
+import { checkRelayUrl } from '../../protocol/pairing/relay_url.js';
 import { parseCertificate } from '../../protocol/x509/index.js';
 import { loadDevice } from '../../protocol/identity/index.js';
 import { COLLECTIONS, type ClientRecord } from '../../protocol/auth/records.js';
@@ -33,31 +34,6 @@ const ICE_REFRESH_MARGIN_MS = 5 * 60_000;
 /** While blocked, check again this often (a network change may have fixed it). */
 const RECHECK_MS = 30_000;
 const NO_ICE: IceConfig = { iceServers: [], iceTransportPolicy: 'all', expiresAt: Infinity };
-
-/** Checks a relay URL a person typed: http(s), no credentials, no path beyond `/`. */
-export function checkRelayUrl(input: string): string {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    throw new DiscoError(
-      'ERR_INVALID_INPUT',
-      'Enter the relay address, like https://relay.example.',
-    );
-  }
-  if (
-    !/^https?:$/.test(url.protocol) ||
-    url.username ||
-    url.password ||
-    (url.pathname !== '/' && url.pathname !== '')
-  ) {
-    throw new DiscoError(
-      'ERR_INVALID_INPUT',
-      'A relay address is http(s)://host[:port] with nothing after it.',
-    );
-  }
-  return url.origin;
-}
 
 /**
  * The relay bridge (DESIGN.md "the parts"): the page holds the device's PeerJS peer — WebRTC is

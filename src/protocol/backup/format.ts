@@ -16,6 +16,8 @@ export const BACKUP_VERSION = 1;
 /** 64 MiB: far above a real vault, low enough that a hostile file cannot exhaust the page. */
 export const BACKUP_MAX_BYTES = 64 * 1024 * 1024;
 export const BACKUP_MAX_RECORDS = 100_000;
+/** Deepest nesting of arrays and objects read, in the file and in its payload (real ones: < 10). */
+export const BACKUP_MAX_DEPTH = 32;
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;

@@ -1,5 +1,5 @@
 import { DiscoError } from '../errors/index.js';
-import { b64u, bytes, utf8 } from '../encoding/index.js';
+import { b64u, bytes, isCanonicalBase64url, jsonDepthWithin, utf8 } from '../encoding/index.js';
 import {
   derivePassphraseKey,
   PBKDF2_MAX_ITERATIONS,
@@ -8,6 +8,7 @@ import {
 import {
   BACKUP_FORMAT,
   BACKUP_MAX_BYTES,
+  BACKUP_MAX_DEPTH,
   BACKUP_MAX_RECORDS,
   BACKUP_VERSION,
   type BackupFile,
@@ -18,13 +19,20 @@ import {
 const malformed = (why: string) =>
   new DiscoError('ERR_BACKUP_MALFORMED', `This is not a readable Disco backup: ${why}.`);
 
+/** UTF-8 JSON nested at most BACKUP_MAX_DEPTH deep; throws (any error) otherwise. */
+function parseJson(input: Uint8Array): unknown {
+  const text = utf8.decode(input);
+  if (!jsonDepthWithin(text, BACKUP_MAX_DEPTH)) throw new Error('nested too deep');
+  return JSON.parse(text);
+}
+
 function parseFile(input: Uint8Array): BackupFile {
   if (input.byteLength > BACKUP_MAX_BYTES) {
     throw new DiscoError('ERR_TOO_LARGE', 'This file is too large to be a Disco backup.');
   }
   let f: Partial<BackupFile> & Record<string, unknown>;
   try {
-    f = JSON.parse(utf8.decode(input)) as typeof f;
+    f = parseJson(input) as typeof f;
   } catch {
     throw malformed('it is damaged or incomplete');
   }
@@ -38,10 +46,12 @@ function parseFile(input: Uint8Array): BackupFile {
     );
   }
   const { kdf, cipher } = f;
+  // Checked without decoding: a canonical base64url text of n characters holds ⌊3n/4⌋ bytes.
   const b64 = (v: unknown, len?: number) =>
     typeof v === 'string' &&
-    /^[A-Za-z0-9_-]+$/.test(v) &&
-    (len === undefined || b64u.decode(v).length === len);
+    v.length > 0 &&
+    isCanonicalBase64url(v) &&
+    (len === undefined || Math.floor((v.length * 3) / 4) === len);
   if (
     !kdf ||
     kdf.name !== 'PBKDF2' ||
@@ -118,7 +128,7 @@ export async function openBackup(input: Uint8Array, passphrase: string): Promise
     );
   }
   try {
-    return checkPayload(JSON.parse(utf8.decode(new Uint8Array(plain))));
+    return checkPayload(parseJson(new Uint8Array(plain)));
   } catch (err) {
     if (err instanceof DiscoError) throw err;
     throw malformed('its content is damaged');

@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { b64u } from '../encoding/index.js';
+import { DiscoError } from '../errors/index.js';
 
 /**
  * The device id is the RFC 7638 JWK thumbprint (SHA-256, base64url) of the identity public key.
@@ -14,9 +15,11 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /**
  * The form a person compares: the first 160 bits of the device id in base32 (RFC 4648 §6),
  * as eight groups of four, e.g. `K7QF-2M4D-…`. Unambiguous letters, readable over the phone.
+ * `deviceId` (or a certificate thumbprint) is 32 bytes in base64url; anything else is
+ * ERR_INVALID_INPUT, so a shortened id can never show a shortened fingerprint.
  */
 export function fingerprintOf(deviceId: string): string {
-  const raw = b64u.decode(deviceId).slice(0, 20);
+  const raw = sha256Id(deviceId).slice(0, 20);
   let bits = 0;
   let value = 0;
   let out = '';
@@ -29,4 +32,11 @@ export function fingerprintOf(deviceId: string): string {
     }
   }
   return out.match(/.{4}/g)!.join('-');
+}
+
+/** The 32 bytes of a SHA-256 id in base64url (43 characters); ERR_INVALID_INPUT otherwise. */
+export function sha256Id(id: string): Uint8Array {
+  if (typeof id !== 'string' || id.length !== 43)
+    throw new DiscoError('ERR_INVALID_INPUT', 'A device id is a 43-character SHA-256 thumbprint.');
+  return b64u.decode(id);
 }

@@ -1,4 +1,5 @@
 import { DiscoError } from '../errors/index.js';
+import { checkRelayUrl } from './relay_url.js';
 
 /**
  * Pairing as the device sees it (DESIGN.md flow 1). The person types or scans a uid; the device
@@ -28,10 +29,19 @@ export interface PairingCode {
 }
 
 const UID = /^[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}$/;
+/** Longest pairing code or link read: a QR link with uid, x5t and relay is under 300 characters. */
+export const MAX_PAIRING_CODE_CHARS = 4096;
+
+function checkLength(input: unknown): string {
+  if (typeof input !== 'string') throw new DiscoError('ERR_INVALID_INPUT', 'No pairing code.');
+  if (input.length > MAX_PAIRING_CODE_CHARS)
+    throw new DiscoError('ERR_TOO_LARGE', 'This is too long to be a pairing code.');
+  return input;
+}
 
 /** Normalises a uid as people type it (Crockford base32: I/L → 1, O → 0, any case, spaces). */
 export function normaliseUid(input: string): string {
-  const s = input
+  const s = checkLength(input)
     .trim()
     .toUpperCase()
     .replace(/[\s_]/g, '')
@@ -46,9 +56,14 @@ export function normaliseUid(input: string): string {
   return `${bare.slice(0, 4)}-${bare.slice(4)}`;
 }
 
-/** Reads what a person typed or scanned. */
+/**
+ * Reads what a person typed or scanned (docs/wire/relay.md): a uid, or a link carrying `uid`, an
+ * optional certificate thumbprint `x5t` (43 base64url characters) and an optional `relay`
+ * (returned as its origin). ERR_TOO_LARGE past MAX_PAIRING_CODE_CHARS, checked before any
+ * parsing; ERR_INVALID_INPUT for anything else that is not exactly such a code.
+ */
 export function parsePairingCode(input: string): PairingCode {
-  const text = input.trim();
+  const text = checkLength(input).trim();
   if (!/^(web\+disco:|https?:)/i.test(text)) return { uid: normaliseUid(text) };
   let url: URL;
   try {
@@ -69,7 +84,13 @@ export function parsePairingCode(input: string): PairingCode {
       'The certificate fingerprint in this code is damaged.',
     );
   }
-  const relay = params.get('relay') ?? undefined;
+  const given = params.get('relay') ?? undefined;
+  let relay: string | undefined;
+  try {
+    relay = given ? checkRelayUrl(given) : undefined;
+  } catch {
+    throw new DiscoError('ERR_INVALID_INPUT', 'The relay address in this code is damaged.');
+  }
   return {
     uid: normaliseUid(uid),
     ...(thumbprint ? { thumbprint } : {}),

@@ -1,12 +1,12 @@
-import { b64u } from '../encoding/index.js';
+import { sha256Id } from '../identity/device_id.js';
 
 /**
  * The device's PeerJS id, derived from its identity key so it never changes and cannot be
  * chosen by anyone else: `disco-` + hex of the first 16 bytes of the device id (a SHA-256 JWK
- * thumbprint). PeerJS ids allow letters, digits, `-` and `_`.
+ * thumbprint, ERR_INVALID_INPUT if it is not one). PeerJS ids allow letters, digits, `-` and `_`.
  */
 export function peerIdOf(deviceId: string): string {
-  const bytes = b64u.decode(deviceId).slice(0, 16);
+  const bytes = sha256Id(deviceId).slice(0, 16);
   return `disco-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 

@@ -7,7 +7,7 @@ import {
   type JWK,
 } from 'jose';
 import { DiscoError } from '../errors/index.js';
-import { utf8 } from '../encoding/index.js';
+import { isCanonicalBase64url, utf8 } from '../encoding/index.js';
 import { peerIdOf } from './peer_id.js';
 
 export const PEER_TOKEN_TYP = 'disco-peer+jwt';
@@ -48,7 +48,10 @@ export async function verifyPeerToken(token: string, peerId: string, nowMs: numb
     header.typ !== PEER_TOKEN_TYP ||
     !jwk ||
     jwk.kty !== 'OKP' ||
-    jwk.crv !== 'Ed25519'
+    jwk.crv !== 'Ed25519' ||
+    typeof jwk.x !== 'string' ||
+    !isCanonicalBase64url(jwk.x) ||
+    jwk.x.length !== 43 // an Ed25519 key is 32 bytes (RFC 8037 §2)
   ) {
     throw new DiscoError('ERR_REQUEST_SIGNATURE', 'Not a peer token.');
   }

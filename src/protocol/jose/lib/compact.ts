@@ -1,26 +1,14 @@
 import { base64url } from 'jose';
 import { DiscoError, type ErrorCode } from '../../errors/index.js';
+import { isCanonicalBase64url } from '../../encoding/index.js';
 
 /** A JSON object as parsed from a JOSE header or claims set. */
 export type JsonObject = Record<string, unknown>;
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * True when `part` is unpadded base64url (RFC 7515 §2) in its one canonical form: no padding, no
- * whitespace, no impossible length, and zero pad bits in the last character (RFC 4648 §3.5).
- * Decoders differ on all of these (`atob` skips whitespace), so we refuse them up front.
- */
-export function isCanonicalBase64url(part: string): boolean {
-  if (!BASE64URL.test(part)) return false;
-  const rest = part.length % 4;
-  if (rest === 0) return true;
-  if (rest === 1) return false;
-  const last = ALPHABET.indexOf(part.charAt(part.length - 1));
-  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
-}
+/** Kept here for the JOSE code; the one definition is in `encoding`. */
+export { isCanonicalBase64url };
 
 export function isJsonObject(value: unknown): value is JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
