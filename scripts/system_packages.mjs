@@ -12,6 +12,7 @@ export const PACKAGES = {
   chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   iproute2: '/usr/sbin/ip',
   coturn: '/usr/bin/turnserver',
+  'redis-server': '/usr/bin/redis-server',
 };
 
 /**

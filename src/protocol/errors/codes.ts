@@ -106,6 +106,8 @@ export const ERROR_CODES = {
   ERR_WAIT_TOKEN: trust('invalid_client', 401),
   ERR_RATE_LIMITED: input('temporarily_unavailable', 429),
   ERR_RELAY_BUSY: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
+  // relay cluster: the shared store (Redis) cannot be reached
+  ERR_RELAY_STORE_UNAVAILABLE: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
   // relay hardening (src/server/relay, issue #12.10): an upload that came too slowly
   ERR_REQUEST_TIMEOUT: input('invalid_request', 408),
   // relying-party SDK

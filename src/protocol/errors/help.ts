@@ -250,6 +250,10 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     meaning: 'The relay is full (no free codes, sockets or capacity).',
     action: retry,
   },
+  ERR_RELAY_STORE_UNAVAILABLE: {
+    meaning: "The relay's shared store (Redis, in a relay cluster) cannot be reached.",
+    action: 'Retry in a few seconds: the relay reconnects by itself.',
+  },
   ERR_TRANSPORT_FAILED: {
     meaning: 'The relay or the device could not be reached over the network.',
     action: retry,

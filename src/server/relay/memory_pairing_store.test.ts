@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryPairingStore } from './memory_pairing_store.js';
 import type { PairedDevice, PairingRecord } from './pairing_store.js';
 import { fakeClock } from './testing.js';
+import { pairingStoreContract } from '../../testing/pairing_store_contract.js';
 
 const record = (uid: string, now: number): PairingRecord => ({
   uid,
@@ -79,4 +80,9 @@ describe('MemoryPairingStore', () => {
     });
     await store.close();
   });
+});
+
+pairingStoreContract('memory', () => {
+  const store = new MemoryPairingStore({ clock: { now: () => Date.now() }, sweepMs: 100 });
+  return Promise.resolve({ store, close: () => store.close() });
 });
