@@ -26,7 +26,9 @@ function run(cmd, args, opts = {}) {
 }
 
 function installSystemPackages() {
-  if (ensurePackages(['chromium', 'iproute2', 'coturn', 'redis-server'], 'The test run').length > 0) {
+  if (
+    ensurePackages(['chromium', 'iproute2', 'coturn', 'redis-server'], 'The test run').length > 0
+  ) {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
