@@ -12,3 +12,4 @@ export * from './canister_signature/index.js';
 export * from './delegation/index.js';
 export * from './domain_separators.js';
 export { verifyIcSignature, type VerifyIcSignatureOptions } from './verify_ic_signature.js';
+export * from './agent/index.js';

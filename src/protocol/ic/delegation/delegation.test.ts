@@ -100,7 +100,11 @@ describe('delegation chains (interface spec §Authentication)', () => {
       publicKeyDer: new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey)),
       sign: async (payload) =>
         new Uint8Array(
-          await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, payload),
+          await crypto.subtle.sign(
+            { name: 'ECDSA', hash: 'SHA-256' },
+            pair.privateKey,
+            Uint8Array.from(payload),
+          ),
         ),
     };
     const k1Secret = secp256k1.utils.randomSecretKey();
