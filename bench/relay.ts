@@ -11,17 +11,23 @@
 // page online in Debian Chromium, measures, and cleans up. It stops itself after
 // CHILD_TIMEOUT_MS; the parent kills its whole process group after PARENT_TIMEOUT_MS.
 //
+// The child records its figures in a Results of its own and writes them, as JSON, to the file
+// FIGURES_ENV names; the launcher merges them into the run's results.json.
+//
 // `tsx bench/relay.ts` runs the section on its own (same checks).
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
+import { Results, type Figure } from './results.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CHILD_ENV = 'DISCO_BENCH_RELAY_CHILD';
+const FIGURES_ENV = 'DISCO_BENCH_RELAY_FIGURES';
 const CHILD_TIMEOUT_MS = 150_000;
 const PARENT_TIMEOUT_MS = 200_000;
 /** Measuring time per figure, after a warm-up of WARMUP_MS. */
@@ -58,24 +64,30 @@ const loopbackOnly = () => {
 // ---------------------------------------------------------------------------------------------
 // The launcher (runs in `npm run bench`'s own process)
 
-/** Prints the relay section: runs it in a loopback-only namespace, or says why it is skipped. */
-export async function relaySection(): Promise<void> {
+/**
+ * Prints the relay section: runs it in a loopback-only namespace and adds its figures to
+ * `results`, or says why it is skipped (and returns the reason).
+ */
+export async function relaySection(results?: Results): Promise<string | undefined> {
   console.log('\nRelay tunnel (real stack: npm start as a child process, device page in Chromium)');
   const { CHROMIUM_PATH } = await import('../playwright.config.js');
-  const skip = (why: string) => console.log(`  skipped: ${why}`);
+  const skip = (why: string) => {
+    console.log(`  skipped: ${why}`);
+    return why;
+  };
   if (!existsSync(CHROMIUM_PATH)) {
-    skip(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-    return;
+    return skip(
+      `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+    );
   }
   const isRoot = process.getuid?.() === 0;
   const isolated = loopbackOnly();
   if (!isolated && !isRoot) {
-    skip(
+    return skip(
       'WebRTC must run in a loopback-only network namespace (nothing may leave the machine), ' +
         'and creating one (unshare -n) needs root. Run as root, or inside ' +
         `\`unshare -n sh -c '${NAMESPACE_SETUP} && npm run bench'\`.`,
     );
-    return;
   }
   if (!existsSync(resolve(ROOT, 'dist/index.html'))) {
     console.log('  building the app first (npx vite build --logLevel warn)');
@@ -88,19 +100,29 @@ export async function relaySection(): Promise<void> {
         'unshare',
         ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec "$0" "$@"`, process.execPath, ...tsx],
       ];
-  const code = await runChild(command, args);
-  if (code !== 0) {
-    console.log(`  the relay section failed (exit ${code})`);
-    process.exitCode = 1;
+  const dir = mkdtempSync(join(tmpdir(), 'disco-bench-relay-'));
+  const figures = join(dir, 'figures.json');
+  try {
+    const code = await runChild(command, args, figures);
+    if (code !== 0) {
+      console.log(`  the relay section failed (exit ${code})`);
+      process.exitCode = 1;
+      return `the relay section failed (exit ${code})`;
+    }
+    if (existsSync(figures))
+      results?.merge(JSON.parse(readFileSync(figures, 'utf8')) as Record<string, Figure>);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Runs the measuring child in its own process group, killed as a whole on timeout or Ctrl+C. */
-function runChild(command: string, args: string[]): Promise<number | string> {
+function runChild(command: string, args: string[], figures: string): Promise<number | string> {
   return new Promise((done) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, [CHILD_ENV]: '1' },
+      env: { ...process.env, [CHILD_ENV]: '1', [FIGURES_ENV]: figures },
       stdio: 'inherit',
       detached: true,
     });
@@ -260,7 +282,7 @@ function serveEchoPage(): Promise<{ url: string; server: Server }> {
   });
 }
 
-async function measureRelay(): Promise<void> {
+async function measureRelay(results: Results): Promise<void> {
   process.chdir(ROOT); // startStack resolves src/server/main.ts from the working directory
   const { chromium } = await import('@playwright/test');
   const { CHROMIUM_ARGS, CHROMIUM_PATH } = await import('../playwright.config.js');
@@ -328,6 +350,25 @@ async function measureRelay(): Promise<void> {
     console.log(
       `  ${'  context: the page fetches it from its SW'.padEnd(44)} ${rate(swOnly)} ops/s`,
     );
+    // What the bridge does instead of that fetch (src/app/lib/worker_engine.ts): one message on
+    // a MessageChannel, answered by the same engine in the worker.
+    const swMessage = await inPage(
+      page,
+      `const sw = navigator.serviceWorker.controller;
+       const request = { method: 'GET', path: '/disco/.well-known/disco-configuration', headers: {} };`,
+      `new Promise((ok, fail) => {
+        const { port1, port2 } = new MessageChannel();
+        port1.onmessage = (e) => {
+          port1.close();
+          if (e.data?.type === 'ENGINE_RESPONSE' && e.data.status === 200) ok();
+          else fail(new Error('the service worker answered ' + JSON.stringify(e.data).slice(0, 200)));
+        };
+        sw.postMessage({ type: 'ENGINE_REQUEST', request }, [port2]);
+      })`,
+    );
+    console.log(
+      `  ${'  context: the page asks its SW (MessageChannel)'.padEnd(44)} ${rate(swMessage)} ops/s`,
+    );
 
     // 2. The baseline: a Node peer ↔ a Chromium page echoing over PeerJS, same relay signalling.
     const { url: echoUrl, server } = await serveEchoPage();
@@ -381,12 +422,45 @@ async function measureRelay(): Promise<void> {
         if ((await back).byteLength !== small.byteLength) throw new Error('echo: wrong length');
       },
     );
+    results.add('relay_http_leg_ms', 'GET /healthz on the relay (HTTP leg)', 1000 / httpOnly, 'ms');
+    results.add(
+      'page_to_sw_message_ms',
+      'the page asks its SW for disco-configuration over a MessageChannel',
+      1000 / swMessage,
+      'ms',
+    );
+    results.add(
+      'page_to_sw_fetch_ms',
+      'the page fetches disco-configuration from its SW',
+      1000 / swOnly,
+      'ms',
+      'page_to_sw_message_ms',
+    );
+    results.add(
+      'raw_echo_round_trip_ms',
+      'raw PeerJS echo, 64 B, Node ↔ TURN ↔ Chromium',
+      1000 / raw,
+      'ms',
+    );
+    results.add(
+      'tunnel_round_trip_ms',
+      'GET disco-configuration via relay → device SW, round trip',
+      1000 / tunnel,
+      'ms',
+      'raw_echo_round_trip_ms',
+    );
+    results.ratio(
+      'tunnel_over_raw_echo',
+      'GET through relay → device, round trip, over a raw PeerJS echo',
+      'tunnel_round_trip_ms',
+      'raw_echo_round_trip_ms',
+    );
     console.log(
       `  tunnel overhead: ${(raw / tunnel).toFixed(1)}× a raw PeerJS echo ` +
         `(the tunnel answer is ${answerBytes} B of JSON)`,
     );
     console.log(
-      `  ${split('one round trip', 1000 / tunnel, { 'HTTP leg': 1000 / httpOnly, 'service worker': 1000 / swOnly, 'raw data channel': 1000 / raw })}`,
+      `  ${split('one round trip', 1000 / tunnel, { 'HTTP leg': 1000 / httpOnly, 'service worker': 1000 / swMessage, 'raw data channel': 1000 / raw })}`,
     );
 
     // 3. One MiB up. The device has only /disco/* endpoints and none returns a body that
@@ -430,6 +504,31 @@ async function measureRelay(): Promise<void> {
         if ((await ack)[0] !== 2) throw new Error('bulk: no ack');
       },
     );
+    results.add(
+      'page_to_sw_upload_mb_s',
+      'the page POSTs 1 MiB to its SW',
+      (swUp * MIB) / 1e6,
+      'MB/s',
+    );
+    results.add(
+      'raw_upload_mb_s',
+      'raw PeerJS, 1 MiB in tunnel-sized messages + ack',
+      rawUp,
+      'MB/s',
+    );
+    results.add(
+      'tunnel_upload_mb_s',
+      'POST 1 MiB to /disco/data via relay → device',
+      up,
+      'MB/s',
+      'raw_upload_mb_s',
+    );
+    results.ratio(
+      'upload_over_raw',
+      '1 MiB upload through the tunnel, over raw PeerJS',
+      'tunnel_upload_mb_s',
+      'raw_upload_mb_s',
+    );
     console.log(`  1 MiB upload through the tunnel: ${(up / rawUp).toFixed(2)}× raw PeerJS speed`);
     const perMib = (mbPerSecond: number) => (MIB / 1e6 / mbPerSecond) * 1000;
     console.log(
@@ -451,7 +550,10 @@ if (isMain) {
       process.exit(1);
     }
     try {
-      await measureRelay();
+      const results = new Results();
+      await measureRelay(results);
+      const figures = process.env[FIGURES_ENV];
+      if (figures) writeFileSync(figures, JSON.stringify(results.resolved()));
       process.exit(0); // PeerJS and node-datachannel keep handles open
     } catch (err) {
       console.log(`  relay bench failed: ${err instanceof Error ? err.message : String(err)}`);

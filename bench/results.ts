@@ -1,0 +1,138 @@
+// The figures of one `npm run bench` run, as bench/results.json: what a machine (or the README's
+// table, bench/table.ts) reads instead of the printed lines.
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** One figure. `ratio` is `value / baseline.value`, in the figure's own unit. */
+export interface Figure {
+  name: string;
+  /** `null` when the section that measures it did not run (`skipped` says why). */
+  value: number | null;
+  unit: string;
+  /** For a ratio figure: the figure it divides (its `baseline` is the divisor). */
+  of?: { key: string; name: string; value: number | null; unit: string };
+  baseline?: { key: string; name: string; value: number | null; unit: string };
+  ratio?: number | null;
+  skipped?: string;
+}
+
+export interface ResultsFile {
+  /** ISO 8601, when the run ended. */
+  date: string;
+  machine: { cpus: number; cpu: string; node: string; platform: string };
+  /** The sections this run measured, and those it skipped with the reason. */
+  sections: { run: string[]; skipped: Record<string, string> };
+  figures: Record<string, Figure>;
+}
+
+/**
+ * Keys whose meaning other tools rely on (issue #13): present in every results.json, with a
+ * `null` value and the reason when their section did not run.
+ */
+export const FIXED_KEYS = {
+  tunnel_over_raw_echo: {
+    name: 'GET through relay → device, round trip, over a raw PeerJS echo',
+    unit: '×',
+    section: 'relay',
+  },
+  upload_over_raw: {
+    name: '1 MiB upload through the tunnel, over raw PeerJS',
+    unit: '×',
+    section: 'relay',
+  },
+  engine_over_crypto_floor: {
+    name: 'engine alone (warm cache), over its own crypto done bare',
+    unit: '×',
+    section: 'engine',
+  },
+  first_paint_js_gzip_bytes: {
+    name: 'JavaScript the device app loads before its first paint, gzip',
+    unit: 'bytes',
+    section: 'size',
+  },
+  sw_js_gzip_bytes: { name: 'service worker, gzip', unit: 'bytes', section: 'size' },
+} as const;
+
+const round = (x: number) => Number(x.toPrecision(4));
+
+export class Results {
+  readonly figures: Record<string, Figure> = {};
+  /** Figure key → its baseline's key, resolved when saved (a baseline may be measured later). */
+  readonly #baselines = new Map<string, string>();
+
+  /** Records a figure; `baseline` names another figure, and the file gives the ratio to it. */
+  add(key: string, name: string, value: number, unit: string, baseline?: string): number {
+    this.figures[key] = { name, value: round(value), unit };
+    if (baseline !== undefined) this.#baselines.set(key, baseline);
+    return value;
+  }
+
+  /** Records `of / baseline` (two figures recorded before) as a figure of its own. */
+  ratio(key: string, name: string, of: string, baseline: string): number {
+    const a = this.#get(of);
+    const b = this.#get(baseline);
+    const value = a.value !== null && b.value ? a.value / b.value : NaN;
+    this.figures[key] = {
+      name,
+      value: round(value),
+      unit: '×',
+      of: { key: of, name: a.name, value: a.value, unit: a.unit },
+      baseline: { key: baseline, name: b.name, value: b.value, unit: b.unit },
+      ratio: round(value),
+    };
+    return value;
+  }
+
+  /** Figures measured elsewhere (the relay section's child process). */
+  merge(figures: Record<string, Figure>): void {
+    Object.assign(this.figures, figures);
+  }
+
+  /** Writes the file: fixed keys whose section did not run appear with `value: null`. */
+  save(path: string, sections: ResultsFile['sections']): ResultsFile {
+    const figures = this.resolved();
+    for (const [key, fixed] of Object.entries(FIXED_KEYS)) {
+      figures[key] ??= {
+        name: fixed.name,
+        value: null,
+        unit: fixed.unit,
+        skipped: sections.skipped[fixed.section] ?? `the ${fixed.section} section did not run`,
+      };
+    }
+    const file: ResultsFile = {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model.trim() ?? 'unknown',
+        node: process.version,
+        platform: process.platform,
+      },
+      sections,
+      figures,
+    };
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+    return file;
+  }
+
+  /** The figures, each with its baseline and ratio. */
+  resolved(): Record<string, Figure> {
+    const figures = { ...this.figures };
+    for (const [key, baseline] of this.#baselines) {
+      const figure = figures[key];
+      const base = figures[baseline];
+      if (!figure || !base) continue;
+      figures[key] = {
+        ...figure,
+        baseline: { key: baseline, name: base.name, value: base.value, unit: base.unit },
+        ratio: figure.value !== null && base.value ? round(figure.value / base.value) : null,
+      };
+    }
+    return figures;
+  }
+
+  #get(key: string): Figure {
+    const figure = this.figures[key];
+    if (!figure) throw new Error(`bench: no figure "${key}" recorded yet`);
+    return figure;
+  }
+}
