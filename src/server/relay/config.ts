@@ -61,6 +61,17 @@ export interface RelayOptions {
   callbackTimeoutMs?: number;
   /** How long a tunnelled request may wait for the device (default 30000 ms). */
   tunnelTimeoutMs?: number;
+  /** How long a tunnelled request's body may take to arrive (default 10000 ms; 408 beyond). */
+  tunnelBodyTimeoutMs?: number;
+  /** Tunnelled body bytes in flight from one address (default 16 MiB; 429 beyond). */
+  tunnelBodyBytesPerAddress?: number;
+  /** Tunnelled body bytes in flight on the whole relay (default 64 MiB; 503 beyond). */
+  tunnelBodyBytes?: number;
+  /**
+   * Whether a device is there to take a tunnelled request, asked before its body is read
+   * (default: it holds a signalling socket on this relay). Tests with a fake link say yes.
+   */
+  isDeviceOnline?: (peerId: string) => boolean;
   /** Production refuses the dev/test switches and plain-http public URLs (default: NODE_ENV). */
   production?: boolean;
   store?: PairingStore;
@@ -71,11 +82,16 @@ export interface RelayOptions {
   resolveHost?: ResolveHost;
 }
 
-export interface RelayConfig extends Required<Omit<RelayOptions, 'store' | 'rateLimits' | 'turn'>> {
+export interface RelayConfig extends Required<
+  Omit<RelayOptions, 'store' | 'rateLimits' | 'turn' | 'isDeviceOnline'>
+> {
+  readonly isDeviceOnline: ((peerId: string) => boolean) | undefined;
   readonly rateLimits: RateLimitConfig;
   readonly turn: Required<TurnOptions> | undefined;
   readonly store: PairingStore | undefined;
 }
+
+const MIB = 1024 * 1024;
 
 function integer(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -171,6 +187,25 @@ export function resolveRelayConfig(options: RelayOptions): RelayConfig {
     ),
     callbackTimeoutMs: integer('callbackTimeoutMs', options.callbackTimeoutMs ?? 5000, 100, 30_000),
     tunnelTimeoutMs: integer('tunnelTimeoutMs', options.tunnelTimeoutMs ?? 30_000, 100, 300_000),
+    tunnelBodyTimeoutMs: integer(
+      'tunnelBodyTimeoutMs',
+      options.tunnelBodyTimeoutMs ?? 10_000,
+      100,
+      300_000,
+    ),
+    tunnelBodyBytesPerAddress: integer(
+      'tunnelBodyBytesPerAddress',
+      options.tunnelBodyBytesPerAddress ?? 16 * MIB,
+      64 * 1024,
+      1024 * MIB,
+    ),
+    tunnelBodyBytes: integer(
+      'tunnelBodyBytes',
+      options.tunnelBodyBytes ?? 64 * MIB,
+      64 * 1024,
+      8192 * MIB,
+    ),
+    isDeviceOnline: options.isDeviceOnline,
     production,
     store: options.store,
     logger: options.logger ?? jsonLogger(),

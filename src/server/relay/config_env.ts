@@ -18,6 +18,9 @@ export const RELAY_ENV = {
   DISCO_RELAY_TRUST_PROXY: 'trustProxy',
   DISCO_RELAY_MAX_PEERS: 'maxPeers',
   DISCO_RELAY_MAX_PEERS_PER_ADDRESS: 'maxPeersPerAddress',
+  DISCO_RELAY_TUNNEL_BODY_TIMEOUT_MS: 'tunnelBodyTimeoutMs',
+  DISCO_RELAY_TUNNEL_BODY_BYTES_PER_ADDRESS: 'tunnelBodyBytesPerAddress',
+  DISCO_RELAY_TUNNEL_BODY_BYTES: 'tunnelBodyBytes',
 } as const;
 
 /** Rate-limit variables: `DISCO_RELAY_RATE_<NAME>` sets `rateLimits.<name>`. */
@@ -73,6 +76,9 @@ const NUMBER_OPTIONS = new Set([
   'longPollSeconds',
   'maxPeers',
   'maxPeersPerAddress',
+  'tunnelBodyTimeoutMs',
+  'tunnelBodyBytesPerAddress',
+  'tunnelBodyBytes',
 ]);
 const BOOLEAN_OPTIONS = new Set(['allowLoopbackCallbacks', 'tamperForTests']);
 

@@ -11,6 +11,8 @@ export interface RelayContext {
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
   readonly limiters: RelayLimiters;
+  /** Whether a device can take a tunnelled request now (`isDeviceOnline`, else signalling). */
+  readonly isDeviceOnline: (peerId: string) => boolean;
 }
 
 /** How long a paired record stays readable for the RP's long-poll after the device took it. */

@@ -52,8 +52,10 @@ export function createRelay(options: RelayOptions): Relay {
   const store = config.store ?? new MemoryPairingStore({ clock: config.clock });
   const lifecycle = new Lifecycle();
   const limiters = createLimiters(config.rateLimits, logger);
-  const ctx: RelayContext = { config, store, logger, lifecycle, limiters };
   let signalling: Signalling | null = null;
+  const isDeviceOnline =
+    config.isDeviceOnline ?? ((id: string) => signalling?.hasPeer(id) ?? false);
+  const ctx: RelayContext = { config, store, logger, lifecycle, limiters, isDeviceOnline };
 
   const app = express();
   app.disable('x-powered-by');

@@ -36,5 +36,5 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   pairFailuresPerRelay: 300,
   waitPerAddress: 300,
   icePerAddress: 60,
-  offersPerSource: 30,
+  offersPerSource: 60,
 };

@@ -180,12 +180,12 @@ describe('signalling messages (issue #12.9, #12.11, #12.13)', () => {
   it('limits OFFERs from one source to one device; the rest get EXPIRE at once', async () => {
     const victim = await open(relay, 'victim-b');
     const attacker = await open(relay, 'attacker-b', 'tok', '127.0.0.2');
-    for (let i = 0; i < 40; i++) attacker.socket!.send(JSON.stringify(offer('victim-b', i)));
+    for (let i = 0; i < 70; i++) attacker.socket!.send(JSON.stringify(offer('victim-b', i)));
     await vi.waitFor(() =>
       expect(attacker.messages.filter((m) => m.type === 'EXPIRE')).toHaveLength(10),
     );
     await settle();
-    expect(victim.messages.filter((m) => m.type === 'OFFER')).toHaveLength(30);
+    expect(victim.messages.filter((m) => m.type === 'OFFER')).toHaveLength(60); // offersPerSource
     await closeAll([victim, attacker]);
   });
 

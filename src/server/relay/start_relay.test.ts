@@ -10,6 +10,7 @@ describe('startRelay', () => {
     const running = await startRelay({
       production: false,
       logger: captureLogger(),
+      isDeviceOnline: () => true, // the fake link stands for the device
       deviceLink: async (publicUrl) => {
         const ws = new WebSocket(
           `${publicUrl.replace('http', 'ws')}/peerjs/peerjs?key=peerjs&id=relay-1&token=t`,

@@ -73,6 +73,10 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const host = options.host ?? '127.0.0.1';
   const server = createServer();
   server.on('clientError', answerClientError);
+  // Node waits 300 s for a request by default; the tunnel's bodies have their own, shorter
+  // limit (tunnelBodyTimeoutMs), and nothing else the relay takes is large
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -8,6 +8,7 @@ import {
 } from '../../protocol/tunnel/index.js';
 import type { RelayContext } from './context.js';
 import { cors } from './cors.js';
+import { guardUpload, refuseUnread, UploadBudget } from './tunnel_upload.js';
 import {
   devicePath,
   forwardedHeaders,
@@ -40,6 +41,28 @@ const checkRequest: RequestHandler = (req, res, next) => {
   res.locals.path = path;
   next();
 };
+
+/**
+ * A device that is not there is answered before its body is read (issue #12.10: the relay
+ * used to take in up to 8 MiB for a device that does not exist).
+ */
+function checkDevice(ctx: RelayContext): RequestHandler {
+  return (req, res, next) => {
+    const peerId = req.params.peerId!;
+    if (ctx.isDeviceOnline(peerId)) {
+      next();
+      return;
+    }
+    ctx.logger.log('info', 'tunnel.request', {
+      peer_id: peerId,
+      method: req.method,
+      path: (res.locals.path as string).split('?')[0],
+      outcome: 'ERR_DEVICE_UNREACHABLE',
+      reason: 'not connected to this relay',
+    });
+    refuseUnread(req, res, new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device is not online.'));
+  };
+}
 
 /** Rejects when `signal` aborts, so a link that ignores the signal cannot hold the request. */
 function untilAborted(signal: AbortSignal): Promise<never> {
@@ -120,14 +143,23 @@ function forward(ctx: RelayContext): RequestHandler {
  * `ALL /p/<peer id>/disco/…`: a plain HTTP request from an RP, carried to the device over its
  * DeviceLink and answered with the device's status, content type and body (`no-store`, and
  * sandboxed so a hostile device cannot run script on the relay's origin). Bodies up to
- * TUNNEL_MAX_BODY_BYTES (413 beyond); an absent or silent device is `504 ERR_DEVICE_UNREACHABLE`.
+ * TUNNEL_MAX_BODY_BYTES (413 beyond), within the upload budgets and time (`guardUpload`); an
+ * absent or silent device is `504 ERR_DEVICE_UNREACHABLE`, an absent one before its body is read.
  */
 export function tunnelRoutes(ctx: RelayContext): Router {
+  const { config } = ctx;
+  const limits = {
+    bytesPerAddress: config.tunnelBodyBytesPerAddress,
+    bytes: config.tunnelBodyBytes,
+    timeoutMs: config.tunnelBodyTimeoutMs,
+  };
   const router = express.Router();
   router.use('/p', cors);
   router.all(
     '/p/:peerId/*',
     checkRequest,
+    checkDevice(ctx),
+    guardUpload(new UploadBudget(limits), limits),
     express.raw({ type: () => true, limit: TUNNEL_MAX_BODY_BYTES }),
     forward(ctx),
   );
