@@ -12,6 +12,8 @@ export interface Stack {
   process: ChildProcess;
   /** Everything the process printed (JSON log lines included). */
   output: () => string;
+  /** Kills the stack at once (SIGKILL to its whole process group: tsx runs the server as a child). */
+  kill: () => void;
   stop: () => Promise<void>;
 }
 
@@ -56,6 +58,8 @@ export async function startStack(
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so that kill() reaches the server tsx starts as a child.
+      detached: true,
     },
   );
   let out = '';
@@ -80,6 +84,9 @@ export async function startStack(
     courier: url(p.courier),
     process: child,
     output: () => out,
+    kill: () => {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));

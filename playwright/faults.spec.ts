@@ -1,0 +1,198 @@
+import type { Page } from '@playwright/test';
+import {
+  createClientIdentity,
+  DiscoClient,
+  startPairing,
+  type ClientIdentity,
+} from '../src/sdk/index.js';
+import { systemClock } from '../src/protocol/encoding/index.js';
+import { codeOf } from '../src/testing/code_of.js';
+import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
+import { startStack, type Stack } from './stack.js';
+
+/**
+ * Faults while a company waits for the person (issue #11, "Faults, with nothing lost"): the
+ * service worker stopped again and again, the page reloaded mid-approval, the relay killed during
+ * a pairing and during a waiting request. Each ends with one definite answer for the company and
+ * one permission and one activity record on the device: nothing lost, nothing twice.
+ */
+
+async function deviceOnline(page: Page, url: string) {
+  await createDevice(page, undefined, `${url}/`);
+  await addField(page, 'Postal address', {
+    'Street and number': '1 Infinite Loop',
+    'City or town': 'Cupertino',
+    Country: 'USA',
+  });
+  await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+}
+
+/** Pairs a new company with the device and registers it (the person approves). */
+async function pairedClient(page: Page, relay: string, name: string) {
+  const identity: ClientIdentity = await createClientIdentity({ name, clock: systemClock });
+  const pairing = await startPairing(relay, identity);
+  const paired = pairing.wait();
+  await page.getByRole('link', { name: 'Connect', exact: true }).click();
+  await page.getByLabel('Pairing code').fill(pairing.uid);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const { device, transport } = await paired;
+  const client = new DiscoClient({
+    clientId: name.toLowerCase().replace(/\s+/g, '-'),
+    clientName: name,
+    clientSecret: `${name}-secret-`.padEnd(40, '0'),
+    isTrusted: false,
+    identity,
+    device,
+    transport,
+  });
+  const registered = client.register(pairing.challenge);
+  await approveRequest(page, name);
+  await registered;
+  return client;
+}
+
+/** Counts what the device shows for the company: permissions, and key A approvals in Activity. */
+async function recordsOf(page: Page, name: string) {
+  await page.getByRole('link', { name: 'Connections' }).click();
+  const grants = await page
+    .locator('[data-testid^="client-"]')
+    .filter({ hasText: name })
+    .locator('[data-testid^="grant-"]')
+    .count();
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.locator('[data-testid^="activity-"]').first()).toBeVisible();
+  const approvals = await page
+    .locator('[data-testid^="activity-"]')
+    .filter({ hasText: name })
+    .filter({ hasText: /partner companies later/ })
+    .filter({ hasText: 'Approved' })
+    .count();
+  return { grants, approvals };
+}
+
+test.describe('on one stack', () => {
+  let stack: Stack;
+  test.beforeAll(async () => {
+    stack = await startStack();
+  });
+  test.afterAll(async () => {
+    await stack?.stop();
+  });
+
+  test('the service worker stopped again and again while a company waits and the person approves: one answer, one permission', async ({
+    page,
+  }) => {
+    await deviceOnline(page, stack.app);
+    const client = await pairedClient(page, stack.relay, 'Chaos Shop');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    let stops = 0;
+    let chaos = true;
+    const stopping = (async () => {
+      while (chaos) {
+        await cdp.send('ServiceWorker.stopAllWorkers').catch(() => undefined);
+        stops++;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    try {
+      let waits = 0;
+      const keyA = client.requestKeyA(['address'], { onPending: () => waits++ });
+      await expect.poll(() => waits, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      await approveRequest(page, 'Chaos Shop');
+      expect((await keyA).scope).toBe('address');
+    } finally {
+      chaos = false;
+      await stopping;
+    }
+    expect(stops).toBeGreaterThan(4);
+    expect(await recordsOf(page, 'Chaos Shop')).toEqual({ grants: 1, approvals: 1 });
+  });
+
+  test('the page reloaded the moment the person clicks Approve: the company gets one definite answer', async ({
+    page,
+  }) => {
+    await deviceOnline(page, stack.app);
+    const client = await pairedClient(page, stack.relay, 'Reload Shop');
+    const keyA = client.requestKeyA(['address']);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /^Requests/ })
+      .click();
+    const approve = page.getByRole('button', { name: "Approve Reload Shop's request" });
+    await expect(approve).toHaveCount(1, { timeout: 20_000 });
+    // Click and reload without waiting for the click's work to finish.
+    await approve.click({ noWaitAfter: true });
+    await page.reload();
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+    // Either the approval was written (the card is gone) or it was not (the card is back):
+    // never half. If it is back, the person approves again.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /^Requests/ })
+      .click();
+    if ((await approve.count()) === 1) await approve.click();
+    expect((await keyA).scope).toBe('address');
+    expect(await recordsOf(page, 'Reload Shop')).toEqual({ grants: 1, approvals: 1 });
+  });
+});
+
+test('the relay killed during a pairing: the company gets a typed error, and the device comes back by itself', async ({
+  page,
+}) => {
+  const first = await startStack();
+  const ports = {
+    app: Number(new URL(first.app).port),
+    relay: Number(new URL(first.relay).port),
+    shop: Number(new URL(first.shop).port),
+    courier: Number(new URL(first.courier).port),
+  };
+  let second: Stack | undefined;
+  try {
+    await deviceOnline(page, first.app);
+    const me = await createClientIdentity({ name: 'Killed Pairing', clock: systemClock });
+    const pairing = await startPairing(first.relay, me);
+    const waited = codeOf(pairing.wait({ timeoutMs: 60_000 }));
+    first.kill();
+    expect(await waited).toBe('ERR_TRANSPORT_FAILED');
+    second = await startStack({}, ports);
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 40_000 });
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
+});
+
+test('the relay killed while a company waits for the person: the answer arrives once the relay is back', async ({
+  page,
+}) => {
+  const first = await startStack();
+  const ports = {
+    app: Number(new URL(first.app).port),
+    relay: Number(new URL(first.relay).port),
+    shop: Number(new URL(first.shop).port),
+    courier: Number(new URL(first.courier).port),
+  };
+  let second: Stack | undefined;
+  try {
+    await deviceOnline(page, first.app);
+    const client = await pairedClient(page, first.relay, 'Patient Shop');
+    let waits = 0;
+    let misses = 0;
+    const keyA = client.requestKeyA(['address'], {
+      onPending: () => waits++,
+      onUnreachable: () => misses++,
+    });
+    await expect.poll(() => waits, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    first.kill();
+    await expect.poll(() => misses, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    second = await startStack({}, ports);
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 40_000 });
+    await approveRequest(page, 'Patient Shop');
+    expect((await keyA).scope).toBe('address');
+    expect(await recordsOf(page, 'Patient Shop')).toEqual({ grants: 1, approvals: 1 });
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
+});
