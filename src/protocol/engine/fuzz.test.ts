@@ -95,11 +95,21 @@ async function world() {
 
 type World = Awaited<ReturnType<typeof world>>;
 
+/** Strings around the limits the engine checks (128, 512 for store keys, 16 KiB for tokens). */
+const edgeString = fc
+  .constantFrom(0, 1, 127, 128, 129, 256, 511, 512, 513, 600, 5000, 20000)
+  .map((n) => 'i'.repeat(n));
+
 /** One fuzz case: which endpoint, and how its body is made (some need the device's keys). */
-const caseArb = (w: World) => {
-  const path = fc.constantFrom(...POSTS).chain((p) => fc.constantFrom(...PATH_VARIANTS(p)));
+const caseArb = (w: World) =>
+  fc
+    .constantFrom(...POSTS)
+    .chain((p) => fc.constantFrom(...PATH_VARIANTS(p)))
+    .chain((path) => fc.record({ path: fc.constant(path), body: bodyArb(w, path) }));
+
+const bodyArb = (w: World, path: string) => {
   const text = fc.oneof(fc.string({ maxLength: 300 }), fc.json({ maxDepth: 4 }));
-  const body = fc.oneof(
+  return fc.oneof(
     fc.uint8Array({ maxLength: 2048 }).map((b) => () => Promise.resolve(b)),
     fc.json({ maxDepth: 6 }).map((j) => () => Promise.resolve(utf8.encode(j))),
     // a valid sealed request, truncated, with a character changed, or with a slice repeated
@@ -169,19 +179,26 @@ const caseArb = (w: World) => {
           fc.oneof(
             fc.jsonValue({ maxDepth: 2 }),
             fc.string({ maxLength: 700 }),
+            edgeString,
             fc.integer(),
             fc.constant(null),
           ),
           { maxKeys: 4 },
         ),
+        // htu naming the path exactly as sent, query and all (issue #12, 4)
+        htuAsSent: fc.boolean(),
       })
-      .map(({ i, extra }) => async () => {
+      .map(({ i, extra, htuAsSent }) => async () => {
         const b = w.bases[i]!;
-        const c = { ...b.claims, jti: b64u.encode(systemRandom(16)), ...extra };
+        const c = {
+          ...b.claims,
+          jti: b64u.encode(systemRandom(16)),
+          ...(htuAsSent ? { htu: path } : {}),
+          ...extra,
+        };
         return utf8.encode(await sealRequest(c, b.me, w.d.device));
       }),
   );
-  return fc.record({ path, body });
 };
 
 describe('fuzz: every engine endpoint body through handleRequest', () => {
