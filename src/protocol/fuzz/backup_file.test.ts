@@ -105,7 +105,6 @@ describe('backup files, every byte', () => {
     const { backup } = await samples();
     const failures: string[] = [];
     let cases = 0;
-    const codes = new Map<string, number>();
     for (let i = 0; i < backup.length; i++) {
       for (const flip of FLIPS) {
         const file = backup.slice();
