@@ -1,0 +1,87 @@
+import type { Request, Response } from 'express';
+import { b64u } from '../../protocol/encoding/index.js';
+import { DiscoError } from '../../protocol/errors/index.js';
+import {
+  acceptRevocationList,
+  CAPABILITY_LIMITS,
+  parseRevocationList,
+} from '../../protocol/capability/index.js';
+import { ApiError, readObject } from '../common/http.js';
+import type { Account, NotesContext } from './context.js';
+import { deviceIdOfKey } from './device_id.js';
+
+/** A list younger than this is used as it is; older, the server asks the device again. */
+export const PULL_AFTER_MS = 60_000;
+const PULL_TIMEOUT_MS = 5_000;
+
+/**
+ * The only revocation URLs this server fetches: the device's own tunnel on the configured relay,
+ * `<relay>/p/disco-<32 hex>/disco/capability/revocations`. The URL comes from a certificate any
+ * device can sign, so anything else (another host, a private address) would be a request forgery.
+ */
+export function revocationUrlAllowed(ctx: NotesContext, url: string): boolean {
+  const prefix = `${ctx.relayUrl}/p/`;
+  return (
+    url.startsWith(prefix) &&
+    /^disco-[0-9a-f]{32}\/disco\/capability\/revocations$/.test(url.slice(prefix.length))
+  );
+}
+
+/**
+ * Makes the account's list as fresh as it can (docs/capability.md "Revocation"): when it is older
+ * than a minute, asks the device through the relay tunnel. A failed pull keeps the old list;
+ * `verifyCapability` then refuses once that list is older than the freshness window (300 s).
+ */
+export async function refreshRevocations(ctx: NotesContext, account: Account): Promise<void> {
+  const age = account.revocations ? ctx.now() - account.revocations.issuedAt * 1000 : Infinity;
+  if (age < PULL_AFTER_MS || account.revocationUrl === undefined) return;
+  if (ctx.now() - account.lastPull < 2_000 && account.refreshing === undefined) return;
+  account.refreshing ??= pull(ctx, account, account.revocationUrl).finally(() => {
+    account.refreshing = undefined;
+  });
+  await account.refreshing;
+}
+
+async function pull(ctx: NotesContext, account: Account, url: string): Promise<void> {
+  account.lastPull = ctx.now();
+  try {
+    const res = await ctx.fetchFn(url, {
+      headers: { accept: 'application/cbor' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > CAPABILITY_LIMITS.maxRevocationListBytes) throw new Error('too large');
+    const body = new Uint8Array(await res.arrayBuffer());
+    const list = await parseRevocationList(body, { now: ctx.now() });
+    account.revocations = acceptRevocationList(account.revocations, list);
+  } catch (err) {
+    ctx.log.error(
+      `notes: revocation list of ${account.fingerprint} not refreshed: ${err instanceof Error ? err.message : 'unknown'}`,
+    );
+  }
+}
+
+/**
+ * `POST /disco/revocations` `{ "list": "<base64url envelope>" }`: a device (or anyone relaying
+ * its signed list) pushes it, so a revocation takes effect at once instead of at the next pull.
+ * Lists of unknown devices are refused; a rollback is refused by `acceptRevocationList`.
+ */
+export async function pushRevocations(ctx: NotesContext, req: Request, res: Response) {
+  const { list } = readObject(req.body, ['list']);
+  if (typeof list !== 'string' || list.length > CAPABILITY_LIMITS.maxRevocationListBytes * 2) {
+    throw new ApiError('ERR_INVALID_INPUT', 'Send { "list": "<base64url revocation list>" }.');
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = b64u.decode(list);
+  } catch {
+    throw new ApiError('ERR_INVALID_INPUT', 'The list is not base64url.');
+  }
+  const parsed = await parseRevocationList(bytes, { now: ctx.now() });
+  const account = ctx.accounts.get(await deviceIdOfKey(parsed.issuer));
+  if (!account) throw new DiscoError('ERR_CAP_UNTRUSTED_ISSUER', 'No account for this device.');
+  account.revocations = acceptRevocationList(account.revocations, parsed);
+  res.status(204).end();
+}
