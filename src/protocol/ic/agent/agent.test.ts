@@ -1,15 +1,23 @@
 /**
  * The agent against a fake IC that signs its certificates with a test BLS key (the real IC cannot
  * be reached here): envelopes as sent, v3 call, 202 and polling, rejects, deadline, query node
- * signatures. Real-network vectors are in the certificate, canister-signature and delegation
- * tests.
+ * signatures. readSubnetNodeKeys runs on a recorded mainnet /subnet certificate
+ * (vectors/mainnet_subnet_certificates.json, from dfinity/agent-js goldenCertificates.ts at
+ * e1a1d93aef4b10389f934d04a34e70d924a49268). Other real-network vectors are in the certificate,
+ * canister-signature and delegation tests.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { isDiscoError } from '../../errors/index.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../cbor/index.js';
-import { IC_BLS_DST, reconstruct, type HashTree } from '../certificate/index.js';
+import {
+  IC_BLS_DST,
+  IC_MAINNET_ROOT_KEY_DER,
+  reconstruct,
+  type HashTree,
+} from '../certificate/index.js';
+import mainnetSubnets from '../vectors/mainnet_subnet_certificates.json';
 import {
   createDelegation,
   DelegationChain,
@@ -27,12 +35,14 @@ import {
   delegationIdentity,
   IcRejectError,
   query,
+  readSubnetNodeKeys,
   signerIdentity,
   type AgentContext,
   type IcFetch,
 } from './index.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
+const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 const NOW = Date.UTC(2026, 0, 1);
 const canisterId = Principal.fromText('rdmx6-jaaaa-aaaaa-aaadq-cai');
 
@@ -357,6 +367,20 @@ describe('query calls (interface spec §Request: Query call)', () => {
         }),
       ),
     ).toBe('ERR_RESPONSE_UNTRUSTED');
+  });
+
+  it('reads the node keys of a mainnet subnet through read_state (recorded certificate)', async () => {
+    const vector = mainnetSubnets.mainnetApplication;
+    const ic = fakeIc(() => ({ status: 200, body: { certificate: fromHex(vector.certificate) } }));
+    const ctx = {
+      ...context(ic.fetch),
+      rootKey: IC_MAINNET_ROOT_KEY_DER,
+      now: () => Date.parse(vector.time),
+    };
+    const keys = await readSubnetNodeKeys(ctx, Principal.fromText(vector.canisterId));
+    expect([...keys.keys()].sort()).toEqual(Object.keys(vector.nodeKeys).sort());
+    const paths = (ic.sent[0]!.envelope.content as { paths: Uint8Array[][] }).paths;
+    expect(paths.map((p) => p.map((l) => new TextDecoder().decode(l)))).toEqual([['subnet']]);
   });
 
   it('reports a rejected query', async () => {

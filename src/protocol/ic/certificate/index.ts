@@ -12,6 +12,7 @@ export {
 } from './lookup.js';
 export { parseCertificate, type Certificate } from './parse_certificate.js';
 export { IC_MAINNET_ROOT_KEY_DER } from './root_key.js';
+export { subnetNodeKeys } from './subnet_node_keys.js';
 export {
   decodeLeb128,
   verifyCertificate,

@@ -1,7 +1,7 @@
 import { DiscoError } from '../../errors/index.js';
 import { IC_STATE_ROOT, withSeparator } from '../domain_separators.js';
 import { parsePublicKey } from '../keys/index.js';
-import type { Principal } from '../principal/index.js';
+import { Principal } from '../principal/index.js';
 import { verifyBls, type BlsVerifier } from './bls.js';
 import { inCanisterRanges } from './canister_ranges.js';
 import { reconstruct, type HashTree } from './hash_tree.js';
@@ -32,6 +32,8 @@ export interface VerifiedCertificate {
   readonly tree: HashTree;
   /** `/time`, nanoseconds since the epoch. */
   readonly time: bigint;
+  /** The subnet a delegation names; absent for a certificate signed by the root key itself. */
+  readonly subnetId?: Principal;
   lookup(path: readonly Label[]): LookupResult;
 }
 
@@ -121,5 +123,11 @@ export async function verifyCertificate(
     throw new DiscoError('ERR_IC_CERT_SIGNATURE_INVALID', 'certificate: bad BLS signature');
   }
   const { tree } = certificate;
-  return { tree, time, lookup: (path) => lookupPath(path, tree) };
+  const subnetId = certificate.delegation?.subnetId;
+  return {
+    tree,
+    time,
+    ...(subnetId ? { subnetId: Principal.fromUint8Array(subnetId) } : {}),
+    lookup: (path) => lookupPath(path, tree),
+  };
 }
