@@ -5,7 +5,7 @@ import type { WriteOp } from '../storage/store.js';
 import type { AuthContext } from './context.js';
 import { consentUnknown, type AuthEndpoint, type ClientRequest } from './client_request.js';
 import { commit } from './commit.js';
-import { newId } from './ids.js';
+import { newId, sha256b64u } from './ids.js';
 import { POLICY } from './policy.js';
 import { COLLECTIONS, type ConsentKind, type PendingRecord } from './records.js';
 
@@ -67,7 +67,7 @@ function unchanged(p: PendingRecord): WriteOp {
  * A client polls for the outcome of its request (`auth_req_id` in a fresh signed request), on
  * the endpoint it asked at. Only the client that asked may poll: a registered client (secret
  * checked by the endpoint) with the certificate it asked with, or, for a register request, the
- * certificate that asked. Approved or denied: the answer is handed over once — taking it and
+ * certificate that asked, with the secret it registers. Approved or denied: the answer is handed over once — taking it and
  * deleting the record are one conditional write, so of two racing polls one gets it. Polling
  * faster than the interval → `slow_down`.
  */
@@ -85,6 +85,12 @@ export async function poll(
     (p.kind === 'register' ? req.client !== undefined : p.client.clientId !== req.client?.clientId)
   ) {
     throw consentUnknown();
+  }
+  // A register poll has no client record yet: the secret is the one its request chose.
+  if (p.kind === 'register') {
+    const secret = typeof req.claims.client_secret === 'string' ? req.claims.client_secret : '';
+    if ((await sha256b64u(secret)) !== p.work.secretHash)
+      throw new DiscoError('ERR_CLIENT_SECRET', 'The client secret is wrong.');
   }
   const now = ctx.clock.now();
   const take = (): Promise<void> =>
