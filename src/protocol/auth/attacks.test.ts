@@ -477,6 +477,19 @@ describe('8. smaller holes', () => {
     expect((await post(d, AUTHORIZE, body)).code).toBe('ERR_AUTHORIZATION_PENDING');
     const again = await post(d, AUTHORIZE, body);
     expect([again.status, again.code]).toEqual([400, 'ERR_REQUEST_REPLAYED']);
+    // and once the answer was handed over (its record is gone)
+    await decide(authReqId(asked), { approve: true, by: 'person' }, await loadContext(d.deps));
+    d.clock.t += 1000;
+    const taking = await craft(
+      d,
+      d.shopId,
+      claims(d, 'shop', AUTHORIZE, {
+        client_secret: secretOf('Shop'),
+        auth_req_id: authReqId(asked),
+      }),
+    );
+    expect((await post(d, AUTHORIZE, taking)).code).toBe('OK');
+    expect((await post(d, AUTHORIZE, taking)).code).toBe('ERR_REQUEST_REPLAYED');
   });
 });
 

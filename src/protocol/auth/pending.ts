@@ -4,7 +4,7 @@ import { toWire } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import type { AuthContext } from './context.js';
 import { consentUnknown, type AuthEndpoint, type ClientRequest } from './client_request.js';
-import { commit } from './commit.js';
+import { commit, replayedRequest } from './commit.js';
 import { newId, sha256b64u } from './ids.js';
 import { POLICY } from './policy.js';
 import { COLLECTIONS, type ConsentKind, type PendingRecord } from './records.js';
@@ -76,6 +76,10 @@ export async function poll(
   endpoint: AuthEndpoint,
   ctx: AuthContext,
 ): Promise<EngineResponse> {
+  // A poll replayed after the answer was taken finds no record; say what it is.
+  for (const guard of req.seen) {
+    if ((await ctx.store.get(guard.collection, guard.key)) !== undefined) throw replayedRequest();
+  }
   const id = req.claims.auth_req_id as string;
   const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
   if (
