@@ -6,12 +6,19 @@ import { keyGenParams, signingParams, type KeyAlgorithm } from './algorithms.js'
 export const MAX_CSR_BYTES = 8_192;
 export const MAX_CSR_NAMES = 10;
 
-/** A fresh certificate key pair, non-extractable (it never leaves the device). */
+/**
+ * A fresh certificate key pair, non-extractable by default (a device's key never leaves it); a
+ * server that hands its key to a TLS stack (the relay) asks for an extractable one.
+ */
 export async function generateCertificateKey(
   algorithm: KeyAlgorithm,
-  subtle = crypto.subtle,
+  options: { extractable?: boolean; subtle?: SubtleCrypto } = {},
 ): Promise<CryptoKeyPair> {
-  return subtle.generateKey(keyGenParams(algorithm), false, ['sign', 'verify']);
+  const subtle = options.subtle ?? crypto.subtle;
+  return subtle.generateKey(keyGenParams(algorithm), options.extractable ?? false, [
+    'sign',
+    'verify',
+  ]);
 }
 
 /**
