@@ -180,17 +180,24 @@ describe('1. a poll is answered only on its own endpoint, to a client still regi
 describe('2. an outsider learns nothing about which companies the person uses', () => {
   it('an unknown iss and a known iss with a stranger’s signature get byte-identical answers', async () => {
     const d = await ready();
-    const stranger = await createClientIdentity({ name: 'Stranger', clock: d.clock });
-    for (const path of [AUTHORIZE, DATA]) {
-      const extra = { client_secret: secretOf('Shop'), scope: 'key_b address', key_b: 'x' };
-      const known = await send(d, stranger, path, claims(d, 'shop', path, extra));
-      const unknown = await send(d, stranger, path, claims(d, 'nobody', path, extra));
-      expect(known.code, path).toBe('ERR_CLIENT_UNKNOWN');
-      expect([known.status, known.body], path).toEqual([unknown.status, unknown.body]);
-      // also with the courier's certificate in the claims, and when polling
-      const poll = { ...extra, auth_req_id: 'A'.repeat(22), certificate: d.shopId.certificatePem };
-      const knownPoll = await send(d, stranger, path, claims(d, 'shop', path, poll));
-      expect([knownPoll.status, knownPoll.body], path).toEqual([unknown.status, unknown.body]);
+    // an EC stranger, and an RSA one whose alg does not fit the shop's EC key at all
+    for (const kind of ['P-256', 'RSA'] as const) {
+      const stranger = await createClientIdentity({ name: 'Stranger', kind, clock: d.clock });
+      for (const path of [AUTHORIZE, DATA]) {
+        const extra = { client_secret: secretOf('Shop'), scope: 'key_b address', key_b: 'x' };
+        const known = await send(d, stranger, path, claims(d, 'shop', path, extra));
+        const unknown = await send(d, stranger, path, claims(d, 'nobody', path, extra));
+        expect(known.code, path).toBe('ERR_CLIENT_UNKNOWN');
+        expect([known.status, known.body], path).toEqual([unknown.status, unknown.body]);
+        // also with the courier's certificate in the claims, and when polling
+        const poll = {
+          ...extra,
+          auth_req_id: 'A'.repeat(22),
+          certificate: d.shopId.certificatePem,
+        };
+        const knownPoll = await send(d, stranger, path, claims(d, 'shop', path, poll));
+        expect([knownPoll.status, knownPoll.body], path).toEqual([unknown.status, unknown.body]);
+      }
     }
   });
 
