@@ -25,7 +25,7 @@ export function errorHandler(log?: (err: unknown) => void): ErrorRequestHandler 
       return;
     }
     const known = isDiscoError(err) ? err : fromBodyParser(err);
-    if (!known || known.kind === 'internal') log?.(err);
+    if (!known || known.kind === 'internal' || known.kind === 'transport') log?.(err);
     sendError(res, known ?? err);
   };
 }

@@ -3,6 +3,7 @@
  * and Debian's pebble (ACME v2, DNS-01 resolved through our DNS server), and the Node client.
  */
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b64u } from '../../protocol/encoding/index.js';
@@ -140,6 +141,35 @@ describe('nodetrust end to end (pebble)', () => {
       '+short',
     ]);
     expect(stdout.trim()).toBe('127.0.0.1');
+  });
+});
+
+describe('nodetrust client', () => {
+  it('ignores a failing proof server and a hanging one (seed: failures ignored), never hangs', async () => {
+    const silent = net.createServer((socket) => socket.on('error', () => undefined)); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const hanging = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      const device = await newSigner();
+      const started = Date.now();
+      const result = await obtainCertificate({
+        issueUrl: nt.issueUrl,
+        identity: device,
+        proofUrls: ['http://127.0.0.1:9', hanging, nt.proofUrls[1]!],
+        timeoutMs: 500,
+      });
+      expect(result.proofServers).toEqual([nt.proofServers[1]]);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      const err = await obtainCertificate({
+        issueUrl: nt.issueUrl,
+        identity: device,
+        proofUrls: [hanging],
+        timeoutMs: 300,
+      }).catch((e: unknown) => e);
+      expect(isDiscoError(err, 'ERR_NODETRUST_NO_PROOF_SERVER')).toBe(true);
+    } finally {
+      silent.close();
+    }
   });
 });
 
