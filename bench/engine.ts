@@ -16,8 +16,8 @@ type Measure = (
 ) => Promise<number>;
 
 /** Timed rounds, and requests per batch, of the engine-alone figures. */
-const ROUNDS = 10;
-const BATCH = 25;
+const ROUNDS = 50;
+const BATCH = 5;
 
 export async function engineSection(results: Results, measure: Measure): Promise<void> {
   console.log(

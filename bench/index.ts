@@ -215,5 +215,5 @@ for (const name of Object.keys(SECTIONS)) {
   if (typeof why === 'string') skipped[name] = why;
 }
 const out = resolve(import.meta.dirname, 'results.json');
-results.save(out, { run: run.filter((name) => !(name in skipped)), skipped });
+await results.save(out, { run: run.filter((name) => !(name in skipped)), skipped });
 console.log(`\nFigures written to ${out}`);

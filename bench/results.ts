@@ -1,7 +1,8 @@
 // The figures of one `npm run bench` run, as bench/results.json: what a machine (or the README's
 // table, bench/table.ts) reads instead of the printed lines.
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { format, resolveConfig } from 'prettier';
 
 /** One figure. `ratio` is `value / baseline.value`, in the figure's own unit. */
 export interface Figure {
@@ -19,7 +20,8 @@ export interface Figure {
 export interface ResultsFile {
   /** ISO 8601, when the run ended. */
   date: string;
-  machine: { cpus: number; cpu: string; node: string; platform: string };
+  /** `load1` is the 1-minute load average when the run ended: timings mean little when it is high. */
+  machine: { cpus: number; cpu: string; node: string; platform: string; load1: number };
   /** The sections this run measured, and those it skipped with the reason. */
   sections: { run: string[]; skipped: Record<string, string> };
   figures: Record<string, Figure>;
@@ -53,7 +55,8 @@ export const FIXED_KEYS = {
   sw_js_gzip_bytes: { name: 'service worker, gzip', unit: 'bytes', section: 'size' },
 } as const;
 
-const round = (x: number) => Number(x.toPrecision(4));
+/** Counts (bytes) stay exact; measured rates and times keep four significant digits. */
+const round = (x: number) => (Number.isInteger(x) ? x : Number(x.toPrecision(4)));
 
 export class Results {
   readonly figures: Record<string, Figure> = {};
@@ -88,8 +91,11 @@ export class Results {
     Object.assign(this.figures, figures);
   }
 
-  /** Writes the file: fixed keys whose section did not run appear with `value: null`. */
-  save(path: string, sections: ResultsFile['sections']): ResultsFile {
+  /**
+   * Writes the file: fixed keys whose section did not run appear with `value: null`. Formatted
+   * as the repository's other files are, so that a committed run passes `prettier --check`.
+   */
+  async save(path: string, sections: ResultsFile['sections']): Promise<ResultsFile> {
     const figures = this.resolved();
     for (const [key, fixed] of Object.entries(FIXED_KEYS)) {
       figures[key] ??= {
@@ -106,11 +112,13 @@ export class Results {
         cpu: cpus()[0]?.model.trim() ?? 'unknown',
         node: process.version,
         platform: process.platform,
+        load1: round(loadavg()[0] ?? 0),
       },
       sections,
       figures,
     };
-    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+    const options = { ...(await resolveConfig(path)), filepath: path };
+    writeFileSync(path, await format(JSON.stringify(file), options));
     return file;
   }
 

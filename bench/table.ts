@@ -51,7 +51,8 @@ console.log('|---|---|---|---|---|');
 for (const { key, goal } of ROWS) console.log(row(key, file.figures[key], goal));
 const skipped = Object.entries(file.sections.skipped);
 console.log(
-  `\n${file.date.slice(0, 10)}, ${file.machine.cpus} × ${file.machine.cpu}, Node ${file.machine.node}` +
+  `\n${file.date.slice(0, 10)}, ${file.machine.cpus} × ${file.machine.cpu}, Node ${file.machine.node}, ` +
+    `load average ${file.machine.load1} at the end` +
     (skipped.length
       ? `; not in this run: ${skipped.map(([name, why]) => `${name} (${why})`).join('; ')}`
       : ''),
