@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  certificateReturnUrl,
   createInvocation,
   grantRequest,
   issueCertificate,
@@ -133,9 +134,7 @@ async function signedInTab() {
   const { resolved, certificate } = await approve(started.body.request!.link, {
     name: 'Ada',
   });
-  const back = await fetch(
-    `${resolved.request.returnUrl}?certificate=${b64u.encode(certificate.bytes)}`,
-  );
+  const back = await fetch(certificateReturnUrl(resolved.request, certificate));
   expect(back.status).toBe(200);
   return { tab, resolved, certificate };
 }

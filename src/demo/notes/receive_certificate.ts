@@ -3,11 +3,11 @@ import {
   CAPABILITY_LIMITS,
   isAttenuation,
   parseCertificate,
+  sameBytes,
   type Certificate,
 } from '../../protocol/capability/index.js';
 import { b64u } from '../../protocol/encoding/index.js';
 import { DiscoError, isDiscoError, toWire } from '../../protocol/errors/index.js';
-import { sameBytes } from '../../protocol/capability/cbor.js';
 import { ApiError, readObject } from '../common/http.js';
 import { notesGlob, type Account, type NotesContext } from './context.js';
 import { deviceIdOfKey, fingerprintOfKey } from './device_id.js';

@@ -20,6 +20,10 @@ describe('canonical CBOR (DAG-CBOR rules, RFC 8949 §4.2.1)', () => {
     expect(toHex(encodeCanonical({ b: 1, aa: 2, a: 500 }))).toBe('a361611901f4616201626161' + '02');
     expect(toHex(encodeCanonical(2 ** 40))).toBe('1b0000010000000000');
     expect(toHex(encodeCanonical(new Uint8Array([1, 2])))).toBe('420102');
+    // cbor-x sizes string heads from the UTF-8 length, not a worst case: 100 × "é" is 200 bytes.
+    expect(toHex(encodeCanonical('é'.repeat(100)).subarray(0, 2))).toBe('78c8');
+    expect(toHex(encodeCanonical('a'.repeat(256)).subarray(0, 3))).toBe('790100');
+    expect(toHex(encodeCanonical(-300))).toBe('39012b');
   });
 
   it('round-trips and omits undefined fields', () => {

@@ -1,4 +1,5 @@
 export { CAPABILITY_LIMITS } from './limits.js';
+export { sameBytes } from './cbor.js';
 export { parseGlob, matchResource, globMatches, globCovers, type Glob } from './glob.js';
 export {
   ACTIONS,
@@ -24,6 +25,7 @@ export {
 export type { Certificate, CertificateInput } from './certificate.js';
 export { grantRequest, type GrantChoices } from './grant_request.js';
 export { issueCertificate } from './issue_certificate.js';
+export { certificateReturnUrl } from './return_url.js';
 export { parseCertificate } from './parse_certificate.js';
 export type { Invocation, InvocationInput } from './invocation.js';
 export { createInvocation } from './create_invocation.js';

@@ -5,6 +5,8 @@ import type { CertificateInput } from './certificate.js';
 import { createInvocation } from './create_invocation.js';
 import { createRequest } from './create_request.js';
 import { grantRequest } from './grant_request.js';
+import { certificateReturnUrl } from './return_url.js';
+import { b64u } from '../encoding/index.js';
 import type { InvocationInput } from './invocation.js';
 import { issueCertificate } from './issue_certificate.js';
 import { signRevocationList } from './sign_revocation_list.js';
@@ -463,6 +465,12 @@ describe('grantRequest (the person narrows the request)', () => {
       profile: { name: 'Ada' },
     });
     expect(cert.subject).toEqual(app.publicKey);
+    expect(
+      certificateReturnUrl({ ...request, returnUrl: 'https://notes.example/r?a=1' }, cert),
+    ).toBe(`https://notes.example/r?a=1&certificate=${b64u.encode(cert.bytes)}`);
+    expect(
+      await codeOf(() => Promise.resolve().then(() => certificateReturnUrl(request, cert))),
+    ).toBe('ERR_CAP_MALFORMED');
     const code = (fn: () => unknown) => codeOf(() => Promise.resolve().then(fn));
     expect(await code(() => grantRequest(request, { lifetime: 86_401 }, ctx))).toBe(
       'ERR_CAP_WIDENED',
