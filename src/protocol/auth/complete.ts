@@ -37,7 +37,7 @@ async function register(p: PendingRecord, ctx: AuthContext): Promise<Completion>
   if (await ctx.store.get(COLLECTIONS.clients, p.client.clientId)) {
     throw new DiscoError(
       'ERR_CLIENT_EXISTS',
-      'A company is already registered under this id: remove it first to let this one in.',
+      'Another company is already registered under this id, with another certificate: this request was refused.',
     );
   }
   const w = p.work as { certificatePem: string; secretHash: string; challengeProved: boolean };
