@@ -240,6 +240,16 @@ describe('2. an outsider learns nothing about which companies the person uses', 
         claims(d, 'shop', REGISTER, { client_secret: secret, auth_req_id: authReqId(taken) }),
       );
     expect((await poll('t'.repeat(40))).code).toBe('ERR_CLIENT_SECRET');
+    const asAnother = await send(
+      d,
+      stranger,
+      REGISTER,
+      claims(d, 'fresh-shop', REGISTER, {
+        client_secret: 's'.repeat(40),
+        auth_req_id: authReqId(taken),
+      }),
+    );
+    expect(asAnother.code).toBe('ERR_CONSENT_UNKNOWN');
     expect((await poll('s'.repeat(40))).code).toBe('ERR_ACCESS_DENIED');
     // the company itself (its own pinned certificate) is still told it is registered
     expect(await codeOf(d.shop.register())).toBe('ERR_CLIENT_EXISTS');

@@ -86,6 +86,7 @@ export async function poll(
     !p ||
     !POLLED_AT[endpoint].includes(p.kind) ||
     p.client.certificate.thumbprint !== req.cert.thumbprint ||
+    p.client.clientId !== req.claims.iss ||
     (p.kind === 'register' ? req.client !== undefined : p.client.clientId !== req.client?.clientId)
   ) {
     throw consentUnknown();
