@@ -1,4 +1,5 @@
 export { derOf, parsePublicKey, type KeyAlgorithm, type PublicKey } from './der.js';
+export { IcSubtleCrypto } from './subtle_crypto.js';
 export {
   createSignatureVerifier,
   verifySignature,

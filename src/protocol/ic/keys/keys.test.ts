@@ -10,7 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isDiscoError } from '../../errors/index.js';
-import { derOf, parsePublicKey, verifySignature, type KeyAlgorithm } from './index.js';
+import {
+  derOf,
+  IcSubtleCrypto,
+  parsePublicKey,
+  verifySignature,
+  type KeyAlgorithm,
+} from './index.js';
 
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -117,4 +123,57 @@ describe('signature verification on Wycheproof', () => {
       expect(checked).toBeGreaterThan(100);
     });
   }
+});
+
+describe('IcSubtleCrypto (webcrypto-core with a secp256k1 provider over @noble/curves)', () => {
+  const subtle = new IcSubtleCrypto();
+  const k1 =
+    '3056301006072a8648ce3d020106052b8104000a0342000401ec030acd7d1199f73ae3469329c114944e0693c89502f850bcc6bad397a5956767c79b410c29ac6f587eec84878020fdb54ba002a79b02aa153fe47b6ffd33';
+
+  it('imports and exports a secp256k1 key as SPKI and raw', async () => {
+    const key = await subtle.importKey(
+      'spki',
+      fromHex(k1),
+      { name: 'ECDSA', namedCurve: 'K-256' },
+      true,
+      ['verify'],
+    );
+    expect(hex(new Uint8Array(await subtle.exportKey('spki', key)))).toBe(k1);
+    expect(hex(new Uint8Array(await subtle.exportKey('raw', key)))).toBe(k1.slice(46));
+  });
+
+  it('refuses a secp256k1 point off the curve and a P-256 one, with ERR_IC_KEY_INVALID', async () => {
+    const offCurve = fromHex(k1);
+    offCurve[offCurve.length - 1]! ^= 1;
+    await expect(
+      subtle.importKey('spki', offCurve, { name: 'ECDSA', namedCurve: 'K-256' }, true, ['verify']),
+    ).rejects.toThrow();
+    const p256 = fromHex(
+      '3059301306072a8648ce3d020106082a8648ce3d030107034200' + '04' + '11'.repeat(64),
+    );
+    let code: string | undefined;
+    try {
+      await verifySignature(parsePublicKey(p256), new Uint8Array(1), new Uint8Array(64));
+    } catch (err) {
+      code = isDiscoError(err) ? err.code : 'not a DiscoError';
+    }
+    expect(code).toBe('ERR_IC_KEY_INVALID');
+  });
+
+  it('also signs and verifies with native keys it wraps (Ed25519, P-256)', async () => {
+    for (const algorithm of [{ name: 'Ed25519' }, { name: 'ECDSA', namedCurve: 'P-256' }]) {
+      const pair = (await subtle.generateKey(algorithm, false, [
+        'sign',
+        'verify',
+      ])) as CryptoKeyPair;
+      const params = algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-256' } : algorithm;
+      const signature = await subtle.sign(params, pair.privateKey, new Uint8Array([1, 2, 3]));
+      expect(
+        await subtle.verify(params, pair.publicKey, signature, new Uint8Array([1, 2, 3])),
+      ).toBe(true);
+      expect(
+        await subtle.verify(params, pair.publicKey, signature, new Uint8Array([1, 2, 4])),
+      ).toBe(false);
+    }
+  });
 });

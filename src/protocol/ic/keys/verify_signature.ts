@@ -1,16 +1,12 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytes } from '../../encoding/index.js';
+import { DiscoError } from '../../errors/index.js';
 import type { PublicKey } from './der.js';
+import { IcSubtleCrypto } from './subtle_crypto.js';
 
 /**
  * One interface for every plain signature scheme the IC has (interface spec §Ed25519 and ECDSA
  * signatures): signatures are 64 bytes r‖s (or R‖S for Ed25519), the message is the full payload
  * (domain separator included); false, never a throw, for a wrong signature.
- *
- * Why not a webcrypto-core provider for secp256k1: the agent only verifies, and a provider must
- * also implement key generation, import/export in four formats and a CryptoKey subclass, and
- * pulls asn1js and @peculiar/json-schema into the service worker; one function per algorithm over
- * WebCrypto (Ed25519, P-256) and @noble/curves (secp256k1, which WebCrypto lacks) is smaller.
  */
 export type SignatureVerifier = (
   key: PublicKey,
@@ -18,43 +14,43 @@ export type SignatureVerifier = (
   signature: Uint8Array,
 ) => Promise<boolean>;
 
-/** The verifier over `subtle` (WebCrypto by default) and @noble/curves for secp256k1. */
-export function createSignatureVerifier(subtle: SubtleCrypto = crypto.subtle): SignatureVerifier {
+const ALGORITHMS = {
+  ed25519: { key: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
+  'ecdsa-p256': {
+    key: { name: 'ECDSA', namedCurve: 'P-256' },
+    sign: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+  'ecdsa-secp256k1': {
+    key: { name: 'ECDSA', namedCurve: 'K-256' },
+    sign: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+} as const;
+
+/**
+ * The verifier over one SubtleCrypto for all three curves: `IcSubtleCrypto` by default (native
+ * WebCrypto for Ed25519 and P-256, @noble/curves for secp256k1), or any SubtleCrypto that knows
+ * `namedCurve: 'K-256'`.
+ */
+export function createSignatureVerifier(
+  subtle: SubtleCrypto = new IcSubtleCrypto(),
+): SignatureVerifier {
   return async (key, message, signature) => {
-    if (signature.length !== 64) return false;
-    switch (key.algorithm) {
-      case 'ed25519': {
-        // WebCrypto's Ed25519 is RFC 8032 §5.1.7 verification (canonical S, no cofactor leniency).
-        const cryptoKey = await subtle.importKey('raw', bytes(key.raw), 'Ed25519', false, [
-          'verify',
-        ]);
-        return subtle.verify('Ed25519', cryptoKey, bytes(signature), bytes(message));
-      }
-      case 'ecdsa-p256': {
-        const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-        const cryptoKey = await subtle.importKey('raw', bytes(key.raw), algorithm, false, [
-          'verify',
-        ]);
-        return subtle.verify(
-          { name: 'ECDSA', hash: 'SHA-256' },
-          cryptoKey,
-          bytes(signature),
-          bytes(message),
-        );
-      }
-      case 'ecdsa-secp256k1':
-        try {
-          // The IC accepts high-S signatures, so lowS is off; prehash hashes with SHA-256.
-          return secp256k1.verify(signature, message, key.raw, { lowS: false, prehash: true });
-        } catch {
-          return false;
-        }
-      default:
-        return false;
+    if (signature.length !== 64 || !(key.algorithm in ALGORITHMS)) return false;
+    const algorithm = ALGORITHMS[key.algorithm as keyof typeof ALGORITHMS];
+    let cryptoKey: CryptoKey;
+    try {
+      cryptoKey = await subtle.importKey('raw', bytes(key.raw), algorithm.key, false, ['verify']);
+    } catch (cause) {
+      throw new DiscoError('ERR_IC_KEY_INVALID', `${key.algorithm} key is not a curve point`, {
+        cause,
+      });
     }
+    return subtle.verify(algorithm.sign, cryptoKey, bytes(signature), bytes(message));
   };
 }
 
-/** The default verifier over the global WebCrypto. */
+let defaultVerifier: SignatureVerifier | undefined;
+
+/** The default verifier (one `IcSubtleCrypto` over the global WebCrypto, made on first use). */
 export const verifySignature: SignatureVerifier = (key, message, signature) =>
-  createSignatureVerifier()(key, message, signature);
+  (defaultVerifier ??= createSignatureVerifier())(key, message, signature);
