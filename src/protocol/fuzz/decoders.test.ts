@@ -18,7 +18,7 @@ import { open, openJson, verify, verifyJws, ENVELOPE_ALLOW_LIST } from '../jose/
 import { DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_MAX_TOKEN_BYTES, TOKEN_TYPES } from '../jose/index.js';
 import { decodeFrame } from '../tunnel/frames.js';
 import { verifyPeerToken } from '../tunnel/peer_token.js';
-import { parseIceConfig } from '../tunnel/ice_config.js';
+import { fetchIceConfig, MAX_ICE_CONFIG_BYTES, parseIceConfig } from '../tunnel/ice_config.js';
 import { peerIdOf } from '../tunnel/peer_id.js';
 import { TUNNEL_MAX_FRAME_BYTES } from '../tunnel/types.js';
 import { normaliseUid, parsePairingCode, MAX_PAIRING_CODE_CHARS } from '../pairing/pairing.js';
@@ -33,6 +33,12 @@ import { fingerprintOf } from '../identity/device_id.js';
 import { assertEntry } from '../vault/validate_entry.js';
 import { parseScope } from '../scope/parse_scope.js';
 import { MemoryStore } from '../storage/memory_store.js';
+import { decodeCanonical } from '../capability/cbor.js';
+import { CAPABILITY_LIMITS } from '../capability/limits.js';
+import { parseRequest as parseCapabilityRequest } from '../capability/parse_request.js';
+import { parseCertificate as parseCapabilityCertificate } from '../capability/parse_certificate.js';
+import { parseInvocation } from '../capability/parse_invocation.js';
+import { parseRevocationList } from '../capability/parse_revocation_list.js';
 import {
   decodeCbor,
   DelegationChain,
@@ -54,6 +60,16 @@ import {
   samples,
   type Samples,
 } from './fixtures.js';
+
+/** A `/ice-servers` answer as the relay gives it (docs/wire/relay.md). */
+const iceSample = () => ({
+  ice_servers: [
+    { urls: ['stun:relay.example:3478'] },
+    { urls: ['turn:relay.example:3478?transport=udp'], username: 'u', credential: 'c' },
+  ],
+  ice_transport_policy: 'relay',
+  expires_at: CLOCK_MS / 1000 + 3600,
+});
 
 /** Generated inputs per decoder (on top of the shared hostile set). */
 const RUNS = 300;
@@ -95,7 +111,9 @@ type Decoder =
 /**
  * Every function in src/protocol that decodes what another party sent (found by grepping for
  * decode / parse / from / open / verify / read / normalise / check…): name → function. A new
- * decoder of outside input belongs here.
+ * decoder of outside input belongs here. Not listed: the engine's request readers
+ * (`readClientRequest` and the endpoint bodies), fuzzed whole through `handleRequest` in
+ * src/protocol/engine/fuzz.test.ts, and src/protocol/nodetrust (fuzzed with its servers).
  */
 const DECODERS: readonly Decoder[] = [
   // encoding
@@ -235,17 +253,22 @@ const DECODERS: readonly Decoder[] = [
   },
   { name: 'tunnel peerIdOf', kind: 'text', decode: (t) => peerIdOf(t), sample: (s) => s.deviceId },
   {
+    name: "tunnel fetchIceConfig (the relay's answer)",
+    kind: 'text',
+    decode: (t) =>
+      fetchIceConfig(
+        'https://relay.example',
+        () => Promise.resolve(new Response(t)),
+        () => CLOCK_MS,
+      ),
+    sample: () => JSON.stringify(iceSample()),
+    oversize: { make: () => ' '.repeat(MAX_ICE_CONFIG_BYTES + 1), code: 'ERR_TRANSPORT_FAILED' },
+  },
+  {
     name: 'tunnel parseIceConfig',
     kind: 'value',
     decode: (v) => parseIceConfig(v, CLOCK_MS),
-    sample: () => ({
-      ice_servers: [
-        { urls: ['stun:relay.example:3478'] },
-        { urls: ['turn:relay.example:3478?transport=udp'], username: 'u', credential: 'c' },
-      ],
-      ice_transport_policy: 'relay',
-      expires_at: CLOCK_MS / 1000 + 3600,
-    }),
+    sample: () => iceSample(),
   },
   // pairing (what a person types or scans)
   {
@@ -325,6 +348,52 @@ const DECODERS: readonly Decoder[] = [
     decode: (t) => parseScope(t),
     sample: () => 'key_b address',
     oversize: { make: () => 'a'.repeat(32 * 65 + 1), code: 'ERR_SCOPE_INVALID' },
+  },
+  // capability certificates (QR codes and links from apps, docs/capability.md)
+  {
+    name: 'capability decodeCanonical',
+    kind: 'bytes',
+    decode: (b) => decodeCanonical(b, CAPABILITY_LIMITS.maxRequestBytes),
+    oversize: {
+      make: () => new Uint8Array(CAPABILITY_LIMITS.maxRequestBytes + 1),
+      code: 'ERR_CAP_TOO_LARGE',
+    },
+  },
+  {
+    name: 'capability parseRequest',
+    kind: 'bytes',
+    decode: (b) => parseCapabilityRequest(b, { now: CLOCK_MS }),
+    oversize: {
+      make: () => new Uint8Array(CAPABILITY_LIMITS.maxRequestBytes + 1),
+      code: 'ERR_CAP_TOO_LARGE',
+    },
+  },
+  {
+    name: 'capability parseCertificate',
+    kind: 'bytes',
+    decode: (b) => parseCapabilityCertificate(b),
+    oversize: {
+      make: () => new Uint8Array(CAPABILITY_LIMITS.maxCertificateBytes + 1),
+      code: 'ERR_CAP_TOO_LARGE',
+    },
+  },
+  {
+    name: 'capability parseInvocation',
+    kind: 'bytes',
+    decode: (b) => parseInvocation(b),
+    oversize: {
+      make: () => new Uint8Array(CAPABILITY_LIMITS.maxInvocationBytes + 1),
+      code: 'ERR_CAP_TOO_LARGE',
+    },
+  },
+  {
+    name: 'capability parseRevocationList',
+    kind: 'bytes',
+    decode: (b) => parseRevocationList(b, { now: CLOCK_MS }),
+    oversize: {
+      make: () => new Uint8Array(CAPABILITY_LIMITS.maxRevocationListBytes + 1),
+      code: 'ERR_CAP_TOO_LARGE',
+    },
   },
   // Internet Computer agent (src/protocol/ic)
   { name: 'ic decodeCbor', kind: 'bytes', decode: (b) => decodeCbor(b) },

@@ -32,6 +32,8 @@ export interface IceConfigWire {
 }
 
 export const MAX_ICE_SERVERS = 8;
+/** Largest `/ice-servers` body read: eight servers of eight URLs and two 512-character fields fit. */
+export const MAX_ICE_CONFIG_BYTES = 64 * 1024;
 const MAX_URLS = 8;
 const MAX_FIELD = 512;
 // RFC 7064/7065 URIs: scheme, host, optional port and transport; nothing else.
@@ -100,7 +102,8 @@ export function iceConfigToWire(config: IceConfig): IceConfigWire {
 
 /**
  * Fetches and checks the relay's ICE configuration; `fetchImpl` is the environment's `fetch`.
- * ERR_TRANSPORT_FAILED when the relay cannot be reached or answers anything else.
+ * ERR_TRANSPORT_FAILED when the relay cannot be reached or answers anything else, a body over
+ * MAX_ICE_CONFIG_BYTES included.
  */
 export async function fetchIceConfig(
   relayUrl: string,
@@ -121,11 +124,15 @@ export async function fetchIceConfig(
       'ERR_TRANSPORT_FAILED',
       `The relay answered ${res.status} for its ICE servers.`,
     );
+  // The size is checked before the body is parsed (and, when the relay says it, before it is read).
+  if (Number(res.headers.get('content-length') ?? 0) > MAX_ICE_CONFIG_BYTES) throw bad('too large');
   let body: unknown;
   try {
-    body = await res.json();
+    const text = await res.text();
+    if (text.length > MAX_ICE_CONFIG_BYTES) throw new Error('too large');
+    body = JSON.parse(text);
   } catch {
-    throw bad('not JSON');
+    throw bad('not JSON of at most 64 KiB');
   }
   return parseIceConfig(body, nowMs());
 }
