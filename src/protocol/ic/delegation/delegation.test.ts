@@ -89,6 +89,15 @@ describe('delegation chains (interface spec §Authentication)', () => {
     expect(await codeOf(verifyDelegationChain(chain, { now: now + 1 }))).toBe(
       'ERR_IC_DELEGATION_EXPIRED',
     );
+    const iiCanister = Principal.fromText(ii.iiCanisterId);
+    await expect(
+      verifyDelegationChain(chain, { now, rootCanisterId: iiCanister }),
+    ).resolves.toBeTruthy();
+    // The source's own wrong-canister case.
+    const other = Principal.fromText('jqajs-xiaaa-aaaad-aab5q-cai');
+    expect(await codeOf(verifyDelegationChain(chain, { now, rootCanisterId: other }))).toBe(
+      'ERR_IC_DELEGATION_SIGNER_MISMATCH',
+    );
   });
 
   it('verifies chains rooted in ECDSA P-256 (WebCrypto) and secp256k1 keys', async () => {

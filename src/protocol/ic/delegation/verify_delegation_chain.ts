@@ -1,5 +1,9 @@
 import { DiscoError } from '../../errors/index.js';
 import type { BlsVerifier } from '../certificate/index.js';
+import {
+  isCanisterSignatureKey,
+  parseCanisterSignaturePublicKey,
+} from '../canister_signature/index.js';
 import type { SignatureVerifier } from '../keys/index.js';
 import { Principal } from '../principal/index.js';
 import { verifyIcSignature } from '../verify_ic_signature.js';
@@ -11,6 +15,11 @@ export interface VerifyDelegationChainOptions {
   readonly now: number;
   /** The key that will sign requests: it must be the last link's key. */
   readonly sessionKey?: Uint8Array;
+  /**
+   * The canister whose canister signature must be the root (Internet Identity's, say): the root
+   * key must be that canister's canister-signature key.
+   */
+  readonly rootCanisterId?: Principal;
   /** A canister the chain must allow (checked against the intersected targets). */
   readonly target?: Principal;
   /** DER BLS root of trust for a canister-signature root; the IC mainnet root key by default. */
@@ -50,6 +59,17 @@ export async function verifyDelegationChain(
   }
   if (links.length > MAX_LINKS) {
     throw new DiscoError('ERR_IC_DELEGATION_TOO_LONG', 'delegation chain: more than 20 links');
+  }
+  if (options.rootCanisterId) {
+    const root = isCanisterSignatureKey(chain.publicKey)
+      ? parseCanisterSignaturePublicKey(chain.publicKey)
+      : undefined;
+    if (!root?.canisterId.equals(options.rootCanisterId)) {
+      throw new DiscoError(
+        'ERR_IC_DELEGATION_SIGNER_MISMATCH',
+        'delegation chain: the root is not the expected canister',
+      );
+    }
   }
   const nowNs = BigInt(Math.floor(options.now)) * 1_000_000n;
   const seen = new Set([hex(chain.publicKey)]);
