@@ -13,6 +13,9 @@ export const PACKAGES = {
   iproute2: '/usr/sbin/ip',
   coturn: '/usr/bin/turnserver',
   'redis-server': '/usr/bin/redis-server',
+  // nodetrust: the ACME test CA, and dig for the DNS server's tests
+  pebble: '/usr/bin/pebble',
+  dnsutils: '/usr/bin/dig',
 };
 
 /**

@@ -137,6 +137,10 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    let spawnError: Error | undefined;
+    child.once('error', (err) => {
+      spawnError = err; // ENOENT: the pebble package is not installed
+    });
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4_000);
     };
@@ -145,6 +149,11 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     const directoryUrl = `https://127.0.0.1:${listen}/dir`;
     const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
     for (;;) {
+      if (spawnError) {
+        throw new Error(`cannot run pebble (Debian package "pebble": apt-get install -y pebble)`, {
+          cause: spawnError,
+        });
+      }
       if (child.exitCode !== null) throw new Error(`pebble exited: ${output}`);
       const ready = await httpsGet(directoryUrl, tlsCertificate).then(
         (res) => res.status === 200,

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
 import { DiscoError } from '../../../protocol/errors/index.js';
 import { classifyName, PATHS } from '../../../protocol/nodetrust/index.js';
-import { errorHandler } from '../http.js';
+import { errorHandler, notFound } from '../http.js';
 import type { ChallengeStore } from './challenge_store.js';
 
 /** A DNS-01 TXT value: base64url of a SHA-256 digest (RFC 8555 §8.4), 43 characters. */
@@ -57,6 +57,7 @@ export function createDns01App(options: {
     }
     res.set('cache-control', 'no-store').json({ ok: true });
   });
+  app.use(notFound);
   app.use(errorHandler());
   return app;
 }
