@@ -16,6 +16,7 @@ export interface IcIdentity {
   sign?(payload: Uint8Array): Promise<Uint8Array>;
 }
 
+/** The anonymous sender 0x04: its requests carry no key and no signature (§Authentication). */
 export function anonymousIdentity(): IcIdentity {
   return { sender: Principal.anonymous() };
 }
