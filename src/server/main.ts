@@ -46,6 +46,8 @@ const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const dataDir = resolve(env.DISCO_DATA_DIR ?? '.cache');
 const switches = localStackSwitches(env, host);
 const logger = jsonLogger();
+// what the relay's own peer drops from the signalling server (a flood is sampled)
+const linkDropped = sampledLog(logger, 'warn', 'signal.dropped');
 if (switches.exposed)
   console.warn(
     `DISCO_HOST=${host} is not a loopback address, yet the development switches are on (callbacks to loopback addresses are allowed). Set NODE_ENV=production for anything others can reach.`,
@@ -82,10 +84,7 @@ const relay = await startRelay({
       iceTransportPolicy: ice.iceTransportPolicy,
       // A device that is not connected to this relay fails at once, not after a timeout.
       isRegistered: (peerId) => relay.hasPeer(peerId),
-      onSignalDropped: (
-        (log) => (reason: string) =>
-          log({ peer: 'relay-link', reason })
-      )(sampledLog(logger, 'warn', 'signal.dropped')),
+      onSignalDropped: (reason) => linkDropped({ peer: 'relay-link', reason }),
       ...(host === '0.0.0.0' ? {} : { bindAddress: host }),
     });
     await link.start();

@@ -33,6 +33,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const logger = jsonLogger();
+// what the relay's own peer drops from the signalling server (a flood is sampled)
+const linkDropped = sampledLog(logger, 'warn', 'signal.dropped');
 const relay = await startRelay({
   ...relayOptionsFromEnv(),
   logger,
@@ -50,10 +52,7 @@ const relay = await startRelay({
       iceServers: () => r.iceConfig().iceServers,
       iceTransportPolicy: r.iceConfig().iceTransportPolicy,
       isRegistered: (peerId) => r.hasPeer(peerId),
-      onSignalDropped: (
-        (log) => (reason: string) =>
-          log({ peer: 'relay-link', reason })
-      )(sampledLog(logger, 'warn', 'signal.dropped')),
+      onSignalDropped: (reason) => linkDropped({ peer: 'relay-link', reason }),
     });
     await link.start();
     return link;
