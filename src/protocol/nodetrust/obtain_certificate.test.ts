@@ -17,6 +17,39 @@ import { createProof } from './proof.js';
 import type { Signer } from './signed_document.js';
 import { newSigner } from './testing.js';
 import type { FetchLike } from './wire.js';
+import { x509 } from '../x509/lib/peculiar.js';
+
+const caKeys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+  'sign',
+  'verify',
+]);
+
+/** What a CA would send for `csrDer`; `tamper` makes it certify another key or other names. */
+async function mint(
+  csrDer: Uint8Array,
+  names: readonly string[],
+  tamper?: 'key' | 'names',
+): Promise<string> {
+  const csr = new x509.Pkcs10CertificateRequest(Uint8Array.from(csrDer));
+  const other = await generateCertificateKey('ecdsa-p256', { extractable: true });
+  const sans = tamper === 'names' ? [...names, 'extra.example'] : names;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '01',
+    subject: 'CN=leaf',
+    issuer: 'CN=Test CA',
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+    publicKey: tamper === 'key' ? other.publicKey : csr.publicKey,
+    signingKey: caKeys.privateKey,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(
+        sans.map((value) => ({ type: 'dns' as const, value })),
+      ),
+    ],
+  });
+  return cert.toString('pem');
+}
 
 const ZONE = 'nt.disco.test';
 const ISSUE = 'https://issue.test';
@@ -31,7 +64,7 @@ interface World {
 /** One issue server and proof servers; `proofPeer` lets a dishonest server prove another peer. */
 function world(
   servers: Signer[],
-  options: { algorithms?: string[]; proofPeer?: Signer } = {},
+  options: { algorithms?: string[]; proofPeer?: Signer; tamper?: 'key' | 'names' } = {},
 ): World {
   const calls: string[] = [];
   const challenges = new Map<string, Uint8Array>();
@@ -87,7 +120,7 @@ function world(
         const csr = await readCsr(request.csr, ['ecdsa-p256']);
         checkCoverage(csr.names, coveredNames(request.peer, proofs, ZONE));
         return json(200, {
-          certificate: '-----BEGIN CERTIFICATE-----',
+          certificate: await mint(request.csr, csr.names, options.tamper),
           names: csr.names,
           algorithm: csr.algorithm,
         });
@@ -201,5 +234,23 @@ describe('obtainCertificate (pure flow)', () => {
         obtainCertificate({ issueUrl: ISSUE, identity: device, createCsr: makeCsr, fetch: down }),
       ),
     ).toBe('ERR_TRANSPORT_FAILED');
+  });
+
+  it('refuses a certificate for another key or for other names', async () => {
+    const device = await newSigner();
+    for (const tamper of ['key', 'names'] as const) {
+      const w = world([await newSigner()], { tamper });
+      expect(
+        await codeOf(
+          obtainCertificate({
+            issueUrl: ISSUE,
+            identity: device,
+            createCsr: makeCsr,
+            fetch: w.fetch,
+          }),
+        ),
+        tamper,
+      ).toBe('ERR_RESPONSE_UNTRUSTED');
+    }
   });
 });

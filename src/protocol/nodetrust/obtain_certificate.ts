@@ -1,6 +1,7 @@
 import { b64u, systemRandom, type Random } from '../encoding/index.js';
 import { DiscoError } from '../errors/index.js';
 import { negotiateAlgorithms, type KeyAlgorithm } from './algorithms.js';
+import { checkIssuedCertificate } from './check_answer.js';
 import { createIssueRequest } from './issue_request.js';
 import { fullName } from './names.js';
 import { parsePeerId, type PeerId } from './peer_id.js';
@@ -75,7 +76,7 @@ async function fetchProof(
  * The seed's client flow ("Example flow of client obtaining certificate"): info from the issue
  * server, then a proof from every proof server in parallel (failures ignored, none at all is
  * ERR_NODETRUST_NO_PROOF_SERVER), then the signed issue request with the CSR; the answer is the
- * certificate chain or the server's typed error. Pure: fetch, clock and randomness are passed in.
+ * certificate chain (checked: the CSR's key, the names asked for) or the server's typed error. Pure: fetch, clock and randomness are passed in.
  */
 export async function obtainCertificate(
   options: ObtainCertificateOptions,
@@ -119,6 +120,7 @@ export async function obtainCertificate(
   if (typeof answer.certificate !== 'string' || !Array.isArray(answer.names) || !answer.algorithm) {
     throw new DiscoError('ERR_RESPONSE_UNTRUSTED', 'issue server: no certificate');
   }
+  checkIssuedCertificate(answer.certificate, csr, [...names]);
   return {
     certificate: answer.certificate,
     names: answer.names,
