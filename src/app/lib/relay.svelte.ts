@@ -55,6 +55,8 @@ export class Relay {
   #ice: IceConfig = NO_ICE;
   #stopped = true;
   #generation = 0;
+  /** The second of the last peer token made (see #connect). */
+  #tokenSecond = 0;
 
   async start(store: IdbStore): Promise<void> {
     this.#store = store;
@@ -91,11 +93,17 @@ export class Relay {
     this.channel = 'checking';
     const url = new URL(this.url);
     await this.#refreshIce();
+    // The relay lets each peer token in once, and a token is the same for the same second
+    // (Ed25519 is deterministic): a reconnection within that second waits for the next.
+    const wait = (this.#tokenSecond + 1) * 1000 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
+    if (this.#stopped) return;
+    this.#tokenSecond = Math.floor(Date.now() / 1000);
     const token = await makePeerToken(
       device.keys.signing,
       device.identity.signingJwk,
       device.identity.deviceId,
-      Date.now(),
+      this.#tokenSecond * 1000,
     );
     this.#peer?.destroy();
     const peer = new Peer(peerIdOf(device.identity.deviceId), {
