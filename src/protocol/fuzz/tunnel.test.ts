@@ -399,3 +399,87 @@ describe('tunnel frames, fuzzed', () => {
     expect(runs).toBe(RUNS);
   });
 });
+
+describe('tunnel frames that break the rules, row by row (docs/wire/tunnel.md)', () => {
+  const head = (id: number, n: number) =>
+    encodeFrame({ t: 'res', id, status: 200, headers: {}, n });
+  const chunk = (id: number, i: number) => encodeFrame({ t: 'chunk', id, i, data: fill(1, 1) });
+
+  function asker() {
+    const toDevice: Uint8Array[] = [];
+    const client = new TunnelClient({ send: (f) => toDevice.push(f), timeoutMs: DEADLINE_MS });
+    const box = track(client.request({ method: 'GET', path: '/disco/x', headers: {} }));
+    return { client, box, id: decodeFrame(toDevice[0]!).id, toDevice };
+  }
+
+  it.each([
+    ['a second head', (id: number) => [head(id, 1), head(id, 1)]],
+    ['a chunk before its head', (id: number) => [chunk(id, 0), head(id, 1)]],
+    ['a repeated chunk index', (id: number) => [head(id, 2), chunk(id, 0), chunk(id, 0)]],
+    ["a chunk past the head's n", (id: number) => [head(id, 1), chunk(id, 1)]],
+  ])(
+    'asking end: %s fails that request with ERR_INVALID_INPUT and cancels it',
+    async (_, frames) => {
+      const { client, box, id, toDevice } = asker();
+      for (const f of frames(id)) client.receive(f);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(box.result).toEqual({ code: 'ERR_INVALID_INPUT' });
+      expect(decodeFrame(toDevice.at(-1)!)).toEqual({ t: 'cancel', id });
+    },
+  );
+
+  it('asking end: garbage, other ids and frames of the other direction are ignored', async () => {
+    const { client, box, id } = asker();
+    client.receive(new Uint8Array([0xff, 0x00]));
+    client.receive(head(id + 1, 0));
+    client.receive(encodeFrame({ t: 'cancel', id }));
+    client.receive(encodeFrame({ t: 'req', id, method: 'GET', path: '/x', headers: {}, n: 0 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(box.result).toBeUndefined();
+    client.receive(head(id, 0));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(box.result).toMatchObject({ ok: { status: 200 } });
+  });
+
+  function device() {
+    const toAsker: Uint8Array[] = [];
+    let handled = 0;
+    const server = new TunnelServer({
+      send: (f) => toAsker.push(f),
+      handle: () => {
+        handled++;
+        return Promise.resolve({ status: 200, headers: {}, body: fill(0, 0) });
+      },
+    });
+    const heads = () =>
+      toAsker.map((f) => decodeFrame(f)).filter((f) => f.t === 'res') as { status: number }[];
+    return { server, heads, handled: () => handled };
+  }
+  const req = (id: number, n: number) =>
+    encodeFrame({ t: 'req', id, method: 'POST', path: '/disco/x', headers: {}, n });
+
+  it('answering end: a repeated chunk index or one past n gets 400 ERR_INVALID_INPUT', async () => {
+    for (const frames of [
+      [req(1, 2), chunk(1, 0), chunk(1, 0)],
+      [req(1, 1), chunk(1, 1)],
+    ]) {
+      const d = device();
+      for (const f of frames) d.server.receive(f);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(d.heads().map((h) => h.status)).toEqual([400]);
+      expect(d.handled()).toBe(0);
+    }
+  });
+
+  it('answering end: a chunk before its head, a second head and answers are ignored', async () => {
+    const d = device();
+    d.server.receive(chunk(1, 0));
+    d.server.receive(head(1, 0));
+    d.server.receive(req(2, 1));
+    d.server.receive(req(2, 0)); // id 2 is in flight: the first one is answered
+    d.server.receive(chunk(2, 0));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.heads().map((h) => h.status)).toEqual([200]);
+    expect(d.handled()).toBe(1);
+  });
+});
