@@ -20,6 +20,7 @@ import {
 } from '../../protocol/nodetrust/index.js';
 import type { CertificateIssuer } from './acme_issuer.js';
 import { asyncHandler, errorHandler, notFound } from './http.js';
+import { DEFAULT_RATE_LIMITS, perAddress } from './rate_limit.js';
 
 export interface IssueServerOptions {
   /** What issue requests must name as their audience: this server's public URL, say. */
@@ -33,6 +34,8 @@ export interface IssueServerOptions {
   /** Orders running at once (each holds an ACME order open); more get ERR_NODETRUST_BUSY. */
   readonly maxConcurrent?: number;
   readonly log?: (err: unknown) => void;
+  /** Issue requests per client address and minute (default 20; 0: no limit). */
+  readonly perMinute?: number;
 }
 
 function toPem(der: Uint8Array): string {
@@ -85,6 +88,7 @@ export function createIssueApp(options: IssueServerOptions): Express {
   });
   app.post(
     PATHS.issue,
+    perAddress(options.perMinute ?? DEFAULT_RATE_LIMITS.issuePerMinute),
     express.json({ limit: '64kb' }),
     asyncHandler(async (req, res) => {
       const nowMs = now();

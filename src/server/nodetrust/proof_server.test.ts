@@ -96,4 +96,23 @@ describe('proof server', () => {
     );
     expect((await post('x'.repeat(5000))).status).toBe(413);
   });
+
+  it('limits calls per client address', async () => {
+    const limited = await listen(createProofApp({ signer: server, perMinute: 3 }), 0);
+    try {
+      const device = await newSigner();
+      const call = async () =>
+        fetch(`${limited.url}/nodetrust/proof/1.0.0`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ peer: device.peer.text }),
+        });
+      for (let i = 0; i < 3; i++) expect((await call()).status).toBe(200);
+      const refused = await call();
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { code: string }).code).toBe('ERR_RATE_LIMITED');
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import {
   type Signer,
 } from '../../protocol/nodetrust/index.js';
 import { asyncHandler, errorHandler, notFound } from './http.js';
+import { DEFAULT_RATE_LIMITS, perAddress } from './rate_limit.js';
 
 export interface ProofServerOptions {
   /** The proof server's own Ed25519 key; the issue server trusts its peer id. */
@@ -22,6 +23,8 @@ export interface ProofServerOptions {
   readonly maxChallenges?: number;
   /** The address the client connected from; the socket's peer address by default. */
   readonly observedAddress?: (req: Request) => string | undefined;
+  /** Calls per client address and minute (default 60; 0: no limit). */
+  readonly perMinute?: number;
 }
 
 /** The socket's remote address, IPv4-mapped IPv6 written as IPv4. */
@@ -55,6 +58,7 @@ export function createProofApp(options: ProofServerOptions): Express {
   app.disable('x-powered-by');
   app.post(
     PATHS.proof,
+    perAddress(options.perMinute ?? DEFAULT_RATE_LIMITS.proofPerMinute),
     express.json({ limit: '2kb' }),
     asyncHandler(async (req, res) => {
       const body = req.body as

@@ -8,6 +8,7 @@ import { startDnsServer } from './dns/dns_server.js';
 import { createIssueApp } from './issue_server.js';
 import { startPebble, type Pebble } from './pebble.js';
 import { createProofApp } from './proof_server.js';
+import type { NodetrustRateLimits } from './rate_limit.js';
 
 export interface NodetrustConfig {
   /** The zone the DNS server is authoritative for. */
@@ -27,6 +28,8 @@ export interface NodetrustConfig {
   /** Passed to pebble (env, binary) when it is started here. */
   readonly pebble?: { readonly env?: Readonly<Record<string, string>>; readonly binary?: string };
   readonly acmeTimeoutMs?: number;
+  /** Per-address limits of the proof and issue servers (docs/wire/nodetrust.md). */
+  readonly rateLimits?: NodetrustRateLimits;
   readonly log?: (err: unknown) => void;
 }
 
@@ -77,7 +80,16 @@ export async function startNodetrust(config: NodetrustConfig = {}): Promise<Node
     for (let i = 0; i < (config.proofServers ?? 2); i++) {
       const keys = await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']);
       const signer = await ed25519Signer(keys);
-      const server = await listen(createProofApp({ signer }), 0, host);
+      const server = await listen(
+        createProofApp({
+          signer,
+          ...(config.rateLimits?.proofPerMinute !== undefined
+            ? { perMinute: config.rateLimits.proofPerMinute }
+            : {}),
+        }),
+        0,
+        host,
+      );
       stops.push(server.close);
       signers.push(signer);
       proofUrls.push(server.url);
@@ -106,6 +118,9 @@ export async function startNodetrust(config: NodetrustConfig = {}): Promise<Node
         proofServers: signers.map((s, i) => ({ peer: s.peer.text, url: proofUrls[i] ?? null })),
         issuer,
         ...(config.log ? { log: config.log } : {}),
+        ...(config.rateLimits?.issuePerMinute !== undefined
+          ? { perMinute: config.rateLimits.issuePerMinute }
+          : {}),
       }),
     );
     return {
