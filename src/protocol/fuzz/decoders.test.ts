@@ -39,6 +39,7 @@ import { parseRequest as parseCapabilityRequest } from '../capability/parse_requ
 import { parseCertificate as parseCapabilityCertificate } from '../capability/parse_certificate.js';
 import { parseInvocation } from '../capability/parse_invocation.js';
 import { parseRevocationList } from '../capability/parse_revocation_list.js';
+import { parseRequestLink, requestLink } from '../capability/request_origin.js';
 import {
   decodeCbor,
   DelegationChain,
@@ -350,6 +351,18 @@ const DECODERS: readonly Decoder[] = [
     oversize: { make: () => 'a'.repeat(32 * 65 + 1), code: 'ERR_SCOPE_INVALID' },
   },
   // capability certificates (QR codes and links from apps, docs/capability.md)
+  {
+    name: 'capability parseRequestLink',
+    kind: 'text',
+    decode: (t) => parseRequestLink(t),
+    sample: () =>
+      requestLink('web+disco:capability', {
+        kind: 'uri',
+        uri: 'https://app.example/r',
+        hash: new Uint8Array(32),
+      }),
+    oversize: { make: () => `?request=${'A'.repeat(8192)}`, code: 'ERR_CAP_MALFORMED' },
+  },
   {
     name: 'capability decodeCanonical',
     kind: 'bytes',
