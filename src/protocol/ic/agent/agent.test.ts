@@ -36,6 +36,7 @@ import {
   IcRejectError,
   query,
   readSubnetNodeKeys,
+  readSubnetState,
   signerIdentity,
   type AgentContext,
   type IcFetch,
@@ -381,6 +382,24 @@ describe('query calls (interface spec §Request: Query call)', () => {
     expect([...keys.keys()].sort()).toEqual(Object.keys(vector.nodeKeys).sort());
     const paths = (ic.sent[0]!.envelope.content as { paths: Uint8Array[][] }).paths;
     expect(paths.map((p) => p.map((l) => new TextDecoder().decode(l)))).toEqual([['subnet']]);
+  });
+
+  it('reads subnet state at the subnet endpoint and checks the delegation names that subnet', async () => {
+    const vector = mainnetSubnets.mainnetApplication;
+    const ic = fakeIc(() => ({ status: 200, body: { certificate: fromHex(vector.certificate) } }));
+    const ctx = {
+      ...context(ic.fetch),
+      rootKey: IC_MAINNET_ROOT_KEY_DER,
+      now: () => Date.parse(vector.time),
+    };
+    const subnetId = Principal.fromText(vector.subnetId);
+    const cert = await readSubnetState(ctx, subnetId, [[utf8('subnet')]]);
+    expect(cert.subnetId?.toText()).toBe(vector.subnetId);
+    expect(ic.sent[0]!.url).toBe(`https://ic.test/api/v2/subnet/${vector.subnetId}/read_state`);
+    const otherSubnet = Principal.fromText(mainnetSubnets.mainnetSystem.subnetId);
+    expect(await codeOf(readSubnetState(ctx, otherSubnet, [[utf8('subnet')]]))).toBe(
+      'ERR_IC_CERT_NOT_AUTHORIZED',
+    );
   });
 
   it('reports a rejected query', async () => {

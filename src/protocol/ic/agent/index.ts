@@ -9,6 +9,6 @@ export {
 } from './identity.js';
 export { query, type QueryOptions } from './query.js';
 export { readSubnetNodeKeys } from './node_keys.js';
-export { readState } from './read_state.js';
+export { readState, readSubnetState } from './read_state.js';
 export { requestStatusOf, type RequestStatus } from './request_status.js';
 export { IcRejectError, postCbor, type AgentContext, type IcFetch } from './transport.js';

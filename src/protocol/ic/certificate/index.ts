@@ -16,6 +16,7 @@ export { subnetNodeKeys } from './subnet_node_keys.js';
 export {
   decodeLeb128,
   verifyCertificate,
+  type CertificateScope,
   type VerifiedCertificate,
   type VerifyCertificateOptions,
 } from './verify_certificate.js';

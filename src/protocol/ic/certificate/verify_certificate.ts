@@ -11,9 +11,16 @@ import { IC_MAINNET_ROOT_KEY_DER } from './root_key.js';
 
 const MINUTE_MS = 60_000;
 
-export interface VerifyCertificateOptions {
-  /** The canister the certificate must speak for (checked against the subnet's ranges). */
-  readonly canisterId: Principal;
+/**
+ * Whom the certificate must speak for (interface spec §Request: Read state): a canister, checked
+ * against the delegated subnet's `canister_ranges`, or a subnet, which must be the one the
+ * delegation names.
+ */
+export type CertificateScope =
+  | { readonly canisterId: Principal; readonly subnetId?: never }
+  | { readonly subnetId: Principal; readonly canisterId?: never };
+
+export type VerifyCertificateOptions = CertificateScope & {
   /** Milliseconds since the epoch. */
   readonly now: number;
   /** DER BLS root key; the IC mainnet key by default. */
@@ -25,7 +32,7 @@ export interface VerifyCertificateOptions {
   /** Oldest acceptable time of the subnet delegation's certificate; 30 days by default. */
   readonly maxDelegationAgeMs?: number | null;
   readonly blsVerify?: BlsVerifier;
-}
+};
 
 /** A certificate whose signature, delegation and time passed. */
 export interface VerifiedCertificate {
@@ -101,10 +108,13 @@ export async function verifyCertificate(
     }
     const ranges = lookupPath(['subnet', subnetId, 'canister_ranges'], parsed.tree);
     if (ranges.status !== 'found') throw refused('no canister_ranges');
-    if (!inCanisterRanges(ranges.value, options.canisterId)) {
+    const allowed = options.subnetId
+      ? options.subnetId.equals(Principal.fromUint8Array(subnetId))
+      : inCanisterRanges(ranges.value, options.canisterId);
+    if (!allowed) {
       throw new DiscoError(
         'ERR_IC_CERT_NOT_AUTHORIZED',
-        'certificate: canister outside the subnet',
+        'certificate: not from the subnet of the canister or the subnet asked',
       );
     }
     // The cheap checks come first; the pairing last.
