@@ -182,7 +182,11 @@ export const ERROR_CODES = {
   ERR_NODETRUST_BUSY: input('temporarily_unavailable', 429),
   ERR_NODETRUST_DNS_FAILED: { kind: 'transport', wire: 'temporarily_unavailable', status: 502 },
   ERR_NODETRUST_CA_FAILED: { kind: 'transport', wire: 'temporarily_unavailable', status: 502 },
-  ERR_NODETRUST_NO_PROOF_SERVER: { kind: 'transport', wire: 'temporarily_unavailable', status: 503 },
+  ERR_NODETRUST_NO_PROOF_SERVER: {
+    kind: 'transport',
+    wire: 'temporarily_unavailable',
+    status: 503,
+  },
   // anything not meant for the client
   ERR_INTERNAL: { kind: 'internal', wire: 'server_error', status: 500 },
 } as const satisfies Record<string, CodeSpec>;

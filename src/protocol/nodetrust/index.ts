@@ -12,6 +12,7 @@ export {
   MAX_CSR_BYTES,
   type CsrSummary,
 } from './csr.js';
+export { checkIssuedCertificate } from './check_answer.js';
 export { checkCoverage, coveredNames, verifyProofsFor } from './coverage.js';
 export {
   createIssueRequest,
