@@ -139,7 +139,8 @@ export class Consent {
   }
 
   grantsOf(clientId: string): GrantRecord[] {
-    return this.grants.filter((g) => g.clientId === clientId);
+    // A replaced permission is not one the person gave up: it lives on as its successor.
+    return this.grants.filter((g) => g.clientId === clientId && g.replacedBy === undefined);
   }
 
   async #answer(id: string, decision: { approve: boolean; remember?: boolean }): Promise<void> {

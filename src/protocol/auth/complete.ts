@@ -81,8 +81,18 @@ async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
     ctx.keys.signing,
     { typ: TOKEN_TYPES.keyA, now: () => now, randomId: () => grantId, kid: ctx.identity.deviceId },
   );
+  // One permission per company: the one it had (same client, still active) is replaced.
+  const replaced: WriteOp[] = (await ctx.store.list<GrantRecord>(COLLECTIONS.grants))
+    .map(({ value }) => value)
+    .filter((g) => g.clientId === p.client.clientId && g.revokedAt === undefined)
+    .map((g) => ({
+      op: 'put',
+      collection: COLLECTIONS.grants,
+      key: g.grantId,
+      value: { ...g, revokedAt: now, replacedBy: grantId },
+    }));
   return {
-    ops: [{ op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant }],
+    ops: [...replaced, { op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant }],
     result: { key_a: token, scope: p.scope.join(' '), expires_in: POLICY.keyALifetimeSeconds },
   };
 }

@@ -64,6 +64,11 @@ export interface GrantRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt?: number;
+  /**
+   * The grant that took this one's place: a new key A for the same company replaces the one it
+   * had (each reconnect used to add an identical permission). Set with `revokedAt`.
+   */
+  replacedBy?: string;
 }
 
 export interface KeyBRecord {
