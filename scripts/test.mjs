@@ -27,7 +27,10 @@ function run(cmd, args, opts = {}) {
 
 function installSystemPackages() {
   if (
-    ensurePackages(['chromium', 'iproute2', 'coturn', 'redis-server'], 'The test run').length > 0
+    ensurePackages(
+      ['chromium', 'iproute2', 'coturn', 'redis-server', 'pebble', 'dnsutils'],
+      'The test run',
+    ).length > 0
   ) {
     console.log('0 passed, 1 failed');
     process.exit(1);
