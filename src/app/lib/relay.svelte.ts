@@ -128,6 +128,10 @@ export class Relay {
     peer.on('connection', (conn) => this.#serve(conn));
     peer.on('disconnected', () => this.#retry(peer));
     peer.on('error', (err) => {
+      // About one data connection, not the relay: anyone can cause these (open a connection to
+      // this device, then send it a bad answer), and the peer is still fine. Reconnecting would
+      // drop every connection of the device at a stranger's word (issue #12.13).
+      if (err.type === 'webrtc' || err.type === 'peer-unavailable') return;
       this.error =
         err.type === 'unavailable-id'
           ? 'The relay refused this device.'
