@@ -1,6 +1,6 @@
 import { IdbStore } from '../../browser/idb_store.js';
 import { systemClock, systemRandom } from '../../protocol/encoding/index.js';
-import { isDiscoError } from '../../protocol/errors/index.js';
+import { DiscoError, isDiscoError } from '../../protocol/errors/index.js';
 import {
   fingerprintOf,
   loadDevice,
@@ -68,8 +68,11 @@ export class Device {
   }
 
   async restore(file: File, passphrase: string): Promise<void> {
+    const { restoreBackup, BACKUP_MAX_BYTES } = await import('../../protocol/backup/index.js');
+    // Checked before reading: a huge file is refused without being loaded into memory.
+    if (file.size > BACKUP_MAX_BYTES)
+      throw new DiscoError('ERR_TOO_LARGE', 'This file is far larger than any Disco backup.');
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const { restoreBackup } = await import('../../protocol/backup/index.js');
     this.identity = await restoreBackup(this.store, bytes, passphrase, { now: Date.now() });
     await this.#reloadVault();
     this.phase = 'ready';

@@ -511,16 +511,16 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     action: 'Wait and retry.',
   },
   ERR_NODETRUST_DNS_FAILED: {
-    meaning: 'The DNS server could not be updated.',
-    action: retry,
+    meaning: 'The nodetrust DNS server could not be updated with the ACME challenge.',
+    action: 'Retry later; the operator checks that the DNS server runs and its token is right.',
   },
   ERR_NODETRUST_CA_FAILED: {
     meaning: 'The certificate authority (ACME) refused or failed.',
     action: 'Read the message; retry later.',
   },
   ERR_NODETRUST_NO_PROOF_SERVER: {
-    meaning: 'No proof server answered.',
-    action: retry,
+    meaning: 'No proof server answered, so there is nothing to prove the name with.',
+    action: 'Retry later; the operator checks the proof servers /nodetrust/issue/info lists.',
   },
   ERR_REQUEST_TIMEOUT: {
     meaning: 'The request body came too slowly; the relay stopped waiting for it.',

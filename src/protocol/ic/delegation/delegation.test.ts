@@ -258,3 +258,12 @@ describe('delegation chains (interface spec §Authentication)', () => {
     expect(flips).toBe(44 + 2 * (44 + 8 + 64)); // root key; per link: key, expiration, signature
   });
 });
+
+describe('DelegationChain.fromJSON size cap', () => {
+  it('refuses a JSON text over 1 MiB before parsing it', () => {
+    const huge = `{"delegations":[],"publicKey":"${'00'.repeat(600 * 1024)}"}`;
+    expect(() => DelegationChain.fromJSON(huge)).toThrow(
+      expect.objectContaining({ code: 'ERR_TOO_LARGE' }),
+    );
+  });
+});

@@ -25,6 +25,9 @@ export interface DelegationChainJson {
   publicKey: string;
 }
 
+/** The largest chain JSON read: 20 links with up to 1000 targets each fit well under it. */
+const MAX_CHAIN_JSON = 1024 * 1024;
+
 const malformed = (why: string, cause?: unknown) =>
   new DiscoError('ERR_IC_DELEGATION_MALFORMED', `delegation chain: ${why}`, { cause });
 
@@ -64,6 +67,10 @@ export class DelegationChain {
   static fromJSON(json: string | DelegationChainJson): DelegationChain {
     let value: unknown = json;
     if (typeof json === 'string') {
+      // 20 links of a few hundred bytes each, with targets: far below this; capped before parsing.
+      if (json.length > MAX_CHAIN_JSON) {
+        throw new DiscoError('ERR_TOO_LARGE', 'delegation chain: the JSON is too large');
+      }
       try {
         value = JSON.parse(json);
       } catch (cause) {
