@@ -69,7 +69,10 @@ export async function readClientCertificate(
   const usage = cert.keyUsage;
   if (usage?.includes('keyCertSign'))
     throw new DiscoError('ERR_CERT_KEY_USAGE', 'a client certificate must not assert keyCertSign');
-  const key = await importCertificateKey(cert, 'encrypt');
+  const key = await importCertificateKey(cert, 'encrypt').catch((err: unknown) => {
+    if (isDiscoError(err)) throw err;
+    throw new DiscoError('ERR_CERT_KEY_UNSUPPORTED', 'the certificate key cannot be used');
+  });
   const needed = cert.publicKey.type === 'RSA' ? 'keyEncipherment' : 'keyAgreement';
   if (usage && !usage.includes(needed))
     throw new DiscoError('ERR_CERT_KEY_USAGE', `keyUsage must allow ${needed}`);
