@@ -1,3 +1,6 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   createClientIdentity,
@@ -7,7 +10,15 @@ import {
 } from '../src/sdk/index.js';
 import { systemClock } from '../src/protocol/encoding/index.js';
 import { codeOf } from '../src/testing/code_of.js';
-import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
+import {
+  test,
+  expect,
+  createDevice,
+  addField,
+  approveRequest,
+  controlled,
+  DIST,
+} from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 
 /**
@@ -194,5 +205,43 @@ test('the relay killed while a company waits for the person: the answer arrives 
   } finally {
     await first.stop();
     await second?.stop();
+  }
+});
+
+test('a new version of the service worker installed while a company waits: the request is answered once', async ({
+  page,
+}) => {
+  // A private copy of the build, so the test can publish a "new version" of the worker.
+  const dir = await mkdtemp(join(tmpdir(), 'disco-update-'));
+  await cp(DIST, dir, { recursive: true });
+  const stack = await startStack({ DISCO_APP_DIR: dir });
+  try {
+    await deviceOnline(page, stack.app);
+    await controlled(page);
+    const client = await pairedClient(page, stack.relay, 'Update Shop');
+    let waits = 0;
+    const keyA = client.requestKeyA(['address'], { onPending: () => waits++ });
+    await expect.poll(() => waits, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+
+    const sw = await readFile(join(dir, 'sw.js'), 'utf8');
+    await writeFile(join(dir, 'sw.js'), `${sw}\n// next version\n`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+    const banner = page.getByTestId('update-banner');
+    await expect(banner).toContainText('A new version of Disco is available', { timeout: 20_000 });
+    await Promise.all([
+      page.waitForEvent('load'),
+      banner.getByRole('button', { name: 'Update now' }).click(),
+    ]);
+    await controlled(page);
+    await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+    const before = waits;
+    await expect.poll(() => waits, { timeout: 20_000 }).toBeGreaterThan(before);
+
+    await approveRequest(page, 'Update Shop');
+    expect((await keyA).scope).toBe('address');
+    expect(await recordsOf(page, 'Update Shop')).toEqual({ grants: 1, approvals: 1 });
+  } finally {
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 });
