@@ -5,12 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import {
-  coturnConfigText,
-  coturnOptions,
-  DEFAULT_TURN_QUOTAS,
-  isLoopbackAddress,
-} from './coturn_options.js';
+import { coturnConfigText, localCoturnSettings } from './coturn_options.js';
 import { stunAnswers } from './stun_probe.js';
 
 /** A TURN server this process started, and how to hand out credentials for it. */
@@ -70,34 +65,29 @@ function freeUdpPort(host: string): Promise<number> {
 }
 
 /**
- * Starts Debian's coturn (`turnserver`) on `host` with `coturnOptions` (REST-API credentials
- * from a random secret kept in a 0600 file, not on the command line where `ps` shows it) and
- * resolves once it answers a STUN Binding request. Rejects with the server's last log lines if
- * it exits or stays silent. On a loopback `host` every client shares one address, so the
- * per-address quota is the total there.
+ * Starts Debian's coturn (`turnserver`) on `host` with `localCoturnSettings` (REST-API
+ * credentials from a random secret kept in a 0600 file, not on the command line where `ps` shows
+ * it) and resolves once it answers a STUN Binding request. Rejects with the server's last log
+ * lines if it exits or stays silent.
  */
 export async function startCoturn(options: StartCoturnOptions = {}): Promise<LocalTurnServer> {
   const host = options.host ?? '127.0.0.1';
   const binary = options.binary ?? findTurnserver();
   if (!binary || !existsSync(binary))
     throw new Error('coturn is not installed (Debian package "coturn", binary "turnserver")');
-  const allowLoopbackPeers = options.allowLoopbackPeers ?? isLoopbackAddress(host);
-  const totalQuota = options.totalQuota ?? DEFAULT_TURN_QUOTAS.totalQuota;
-  const base = {
-    listeningIps: [host],
-    realm: 'disco.local',
-    secret: randomBytes(24).toString('base64url'),
-    allowLoopbackPeers,
-    userQuota:
-      options.userQuota ?? (allowLoopbackPeers ? totalQuota : DEFAULT_TURN_QUOTAS.userQuota),
-    totalQuota,
+  const secret = randomBytes(24).toString('base64url');
+  const limits = {
+    allowLoopbackPeers: options.allowLoopbackPeers,
+    userQuota: options.userQuota,
+    totalQuota: options.totalQuota,
   };
   // refuses bad settings (loopback peers on a reachable address) before anything is made
-  coturnOptions({ ...base, port: options.port ?? 3478, stateDir: '/' });
+  localCoturnSettings({ host, port: options.port ?? 3478, secret, stateDir: '/', ...limits });
   const port = options.port ?? (await freeUdpPort(host));
-  const settings = { ...base, port };
   const dir = await mkdtemp(join(tmpdir(), 'disco-turn-'));
-  const text = coturnConfigText({ ...settings, stateDir: dir });
+  const text = coturnConfigText(
+    localCoturnSettings({ host, port, secret, stateDir: dir, ...limits }),
+  );
   const conf = join(dir, 'turnserver.conf');
   await writeFile(conf, text, { mode: 0o600 });
 
@@ -145,7 +135,7 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Loc
   const hostPart = host.includes(':') ? `[${host}]` : host;
   return {
     urls: [`turn:${hostPart}:${port}?transport=udp`, `turn:${hostPart}:${port}?transport=tcp`],
-    secret: settings.secret,
+    secret,
     port,
     configFile: conf,
     log: () => [...log],

@@ -6,6 +6,7 @@ import {
   coturnOptions,
   DEFAULT_TURN_QUOTAS,
   isLoopbackAddress,
+  localCoturnSettings,
   type CoturnSettings,
 } from './coturn_options.js';
 import { DENIED_PEER_RANGES, LOOPBACK_PEER_RANGES } from './peer_ranges.js';
@@ -136,6 +137,27 @@ describe('coturn options', () => {
     [{ totalQuota: 10 }, /totalQuota/],
   ])('refuse %o', (bad, message) => {
     expect(() => coturnOptions({ ...base, ...bad })).toThrow(message);
+  });
+
+  it('for npm start: loopback peers on 127.0.0.1, the production set on DISCO_HOST elsewhere', () => {
+    const local = { port: 3478, secret: base.secret, stateDir: '/tmp/t' };
+    const dev = localCoturnSettings({ ...local, host: '127.0.0.1' });
+    expect(dev).toMatchObject({ allowLoopbackPeers: true, userQuota: dev.totalQuota });
+    const lan = localCoturnSettings({ ...local, host: '192.168.1.20' });
+    expect(lan).toMatchObject({
+      allowLoopbackPeers: false,
+      userQuota: DEFAULT_TURN_QUOTAS.userQuota,
+      totalQuota: DEFAULT_TURN_QUOTAS.totalQuota,
+    });
+    expect(coturnOptions(lan)).not.toContain('allow-loopback-peers');
+    expect(coturnOptions(lan)).toContain('denied-peer-ip=127.0.0.0-127.255.255.255');
+    expect(() =>
+      localCoturnSettings({ ...local, host: '192.168.1.20', allowLoopbackPeers: true }),
+    ).toThrow(/loopback peers/);
+    // the production set on loopback, as peer_policy.test.ts runs it
+    expect(
+      localCoturnSettings({ ...local, host: '127.0.0.1', allowLoopbackPeers: false }),
+    ).toMatchObject({ allowLoopbackPeers: false, userQuota: DEFAULT_TURN_QUOTAS.userQuota });
   });
 
   it('are what docs/turn.md shows as the production configuration', () => {

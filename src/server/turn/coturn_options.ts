@@ -146,3 +146,33 @@ export function coturnOptions(s: CoturnSettings): string[] {
 export function coturnConfigText(s: CoturnSettings): string {
   return `${coturnOptions(s).join('\n')}\n`;
 }
+
+/**
+ * The settings of the coturn `npm start` and the tests run on `host` (DISCO_HOST): loopback peers
+ * by default, and only, when `host` is a loopback address; anywhere else the production set.
+ * On loopback every client has the same address, so the per-address quota is the total there.
+ */
+export function localCoturnSettings(o: {
+  host: string;
+  port: number;
+  secret: string;
+  stateDir: string;
+  allowLoopbackPeers?: boolean | undefined;
+  userQuota?: number | undefined;
+  totalQuota?: number | undefined;
+}): CoturnSettings {
+  const allowLoopbackPeers = o.allowLoopbackPeers ?? isLoopbackAddress(o.host);
+  const totalQuota = o.totalQuota ?? DEFAULT_TURN_QUOTAS.totalQuota;
+  const settings: CoturnSettings = {
+    listeningIps: [o.host],
+    port: o.port,
+    realm: 'disco.local',
+    secret: o.secret,
+    allowLoopbackPeers,
+    userQuota: o.userQuota ?? (allowLoopbackPeers ? totalQuota : DEFAULT_TURN_QUOTAS.userQuota),
+    totalQuota,
+    stateDir: o.stateDir,
+  };
+  coturnOptions(settings); // refuses what coturnOptions refuses, before anything is started
+  return settings;
+}

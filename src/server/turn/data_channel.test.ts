@@ -82,8 +82,9 @@ describe('data channels through the local TURN server', () => {
 
   it("keep opening, one after another, with the relay's new credentials per connection", async () => {
     // node-datachannel leaves its TURN allocations behind when a connection closes, and coturn
-    // allows 32 per username (user-quota): with one shared username the 17th pair fails
-    // (measured). New credentials for every connection, as the relay's link gets them, do not.
+    // counts user-quota per label: with user-quota 32 and one shared username the 17th pair
+    // failed (measured). New credentials for every connection, as the relay's link gets them,
+    // do not run out. (Clients other than the relay get one label per address: turn.md.)
     const fresh = credentials(turn.secret);
     const results: string[] = [];
     for (let i = 0; i < 20; i++) results.push((await connectThroughTurn('', 5000, fresh)).result);
