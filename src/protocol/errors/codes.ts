@@ -138,6 +138,12 @@ export const ERROR_CODES = {
   ERR_IC_DELEGATION_SIGNER_MISMATCH: trust('invalid_grant'),
   ERR_IC_CANISTER_SIG_INVALID: trust('invalid_grant'),
   ERR_IC_REJECTED: { kind: 'transport', wire: 'temporarily_unavailable', status: 502 },
+  // Internet Identity sign-in in the device app (src/app/lib/ii_popup.ts, docs/ic.md)
+  ERR_II_MESSAGE_MALFORMED: input(),
+  ERR_II_REFUSED: trust('access_denied', 403),
+  ERR_II_POPUP_BLOCKED: input(),
+  ERR_II_POPUP_CLOSED: input('access_denied', 403),
+  ERR_II_TIMEOUT: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },
   // src/protocol/capability (capability certificates, docs/capability.md)
   ERR_CAP_MALFORMED: input(),
   ERR_CAP_TOO_LARGE: input('invalid_request', 413),

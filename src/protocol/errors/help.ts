@@ -356,6 +356,26 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     meaning: 'The canister or the Internet Computer rejected the call.',
     action: 'Read the reject code and message in the error.',
   },
+  ERR_II_MESSAGE_MALFORMED: {
+    meaning: "The identity provider sent a sign-in message that is not of the protocol's shape.",
+    action: 'Check the identity provider address in the Identity page; sign in again.',
+  },
+  ERR_II_REFUSED: {
+    meaning: 'The identity provider did not sign you in (you refused, or it failed).',
+    action: 'Sign in again if you meant to.',
+  },
+  ERR_II_POPUP_BLOCKED: {
+    meaning: "The browser blocked the identity provider's window.",
+    action: 'Allow pop-up windows for Disco, then sign in again.',
+  },
+  ERR_II_POPUP_CLOSED: {
+    meaning: "The identity provider's window was closed before sign-in finished.",
+    action: 'Sign in again and finish in that window.',
+  },
+  ERR_II_TIMEOUT: {
+    meaning: 'The identity provider did not answer in time.',
+    action: 'Check your connection and sign in again.',
+  },
   ERR_CAP_MALFORMED: {
     meaning: 'A capability request, certificate, invocation or revocation list is malformed.',
     action: 'Send what the capability functions build.',
