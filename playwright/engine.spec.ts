@@ -141,9 +141,13 @@ test('revoking a grant stops key A; "always allow" answers without asking; wrong
   const { key_a } = await first;
   const second = await shop.client.requestKeyA(['address']);
   expect(second.key_a).not.toBe(key_a);
+  // one permission per company: the new key A replaced the first
+  expect(await codeOf(shop.client.requestKeyB(key_a, courier.audience, ['address']))).toBe(
+    'ERR_GRANT_REVOKED',
+  );
 
   // key B for the courier, presented by another trusted client
-  const keyB = shop.client.requestKeyB(key_a, courier.audience, ['address']);
+  const keyB = shop.client.requestKeyB(second.key_a, courier.audience, ['address']);
   await answer(page, 'Shop', true);
   const { key_b } = await keyB;
   expect(await codeOf(other.client.exchangeKeyB(key_b))).toBe('ERR_AUDIENCE_MISMATCH');
@@ -162,12 +166,13 @@ test('revoking a grant stops key A; "always allow" answers without asking; wrong
     /^ERR_(JWE_DECRYPTION_FAILED|JWE_MALFORMED|RESPONSE_UNTRUSTED)$/,
   );
 
-  // the person revokes the first grant: that key A stops working
+  // the person revokes the grant: its key A stops working
   await page.getByRole('link', { name: 'Connections' }).click();
-  const grant = page.getByTestId(`grant-${decodeJwt(key_a).jti!}`);
+  await expect(page.locator('[data-testid^="grant-"]')).toHaveCount(1);
+  const grant = page.getByTestId(`grant-${decodeJwt(second.key_a).jti!}`);
   await grant.getByRole('button', { name: /^Revoke Shop's permission/ }).click();
   await grant.getByRole('button', { name: 'Yes, revoke' }).click();
-  expect(await codeOf(shop.client.requestKeyB(key_a, courier.audience, ['address']))).toBe(
+  expect(await codeOf(shop.client.requestKeyB(second.key_a, courier.audience, ['address']))).toBe(
     'ERR_GRANT_REVOKED',
   );
   // and removing the client stops everything it does
