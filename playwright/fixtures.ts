@@ -3,7 +3,8 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { serveApp } from '../src/server/app/serve_app.js';
 import { listen } from '../src/server/listen.js';
 
-export const DIST = resolve(import.meta.dirname, '..', 'dist');
+/** The built app; `DISCO_DIST` points at another build (a helper's own, say). */
+export const DIST = process.env.DISCO_DIST ?? resolve(import.meta.dirname, '..', 'dist');
 export const PASSPHRASE = 'purple elephant sings at noon';
 
 /** One real server per worker, serving the built app; each test gets a fresh browser context. */

@@ -1,5 +1,13 @@
 /** Hash routes: the app is one page, and a route survives reload and works offline. */
-export const ROUTES = ['inbox', 'vault', 'connect', 'connections', 'activity', 'settings'] as const;
+export const ROUTES = [
+  'inbox',
+  'vault',
+  'connect',
+  'connections',
+  'activity',
+  'settings',
+  'identity',
+] as const;
 export type Route = (typeof ROUTES)[number];
 
 function current(): Route {

@@ -25,7 +25,10 @@ export function securityHeaders(
     'content-security-policy': csp,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
-    'cross-origin-opener-policy': 'same-origin',
+    // Internet Identity sign-in opens the provider in a popup and talks to it by postMessage:
+    // `same-origin` would cut that popup off (no opener, `closed` at once). Pages that open us
+    // are still kept apart.
+    'cross-origin-opener-policy': 'same-origin-allow-popups',
     'permissions-policy': 'camera=(self), microphone=(), geolocation=(), payment=()',
     'x-frame-options': 'DENY',
   };

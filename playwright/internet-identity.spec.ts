@@ -1,0 +1,177 @@
+import type { Page } from '@playwright/test';
+import { startTestIdp } from '../src/demo/test_idp/test_idp.js';
+import { test as base, createDevice, expect } from './fixtures.js';
+
+/**
+ * Internet Identity sign-in (issue #9) against the test identity provider (src/demo/test_idp),
+ * which runs on its own origin and speaks the provider's side of the popup protocol.
+ */
+type Idp = { url: string; stop: () => Promise<void> };
+const test = base.extend<object, { idp: Idp; shortIdp: Idp }>({
+  idp: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
+    async ({}, use) => {
+      const idp = await startTestIdp();
+      await use(idp);
+      await idp.stop();
+    },
+    { scope: 'worker' },
+  ],
+  // Gives 3-second delegations, so a test sees one expire.
+  shortIdp: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
+    async ({}, use) => {
+      const idp = await startTestIdp({ maxTimeToLiveNs: 3_000_000_000n });
+      await use(idp);
+      await idp.stop();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+const PRINCIPAL = /^[a-z2-7]{5}(-[a-z2-7]{1,5})+$/;
+
+async function openIdentity(page: Page, provider: string): Promise<void> {
+  await createDevice(page);
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Identity' })
+    .click();
+  await expect(page.getByRole('heading', { name: 'Identity', exact: true })).toBeVisible();
+  await page.getByLabel('Identity provider address').fill(provider);
+  await page.getByRole('button', { name: 'Save provider' }).click();
+  await expect(page.getByText('Identity provider saved.')).toBeVisible();
+}
+
+/** Clicks sign in (or renew) and returns the provider's popup once it has the app's request. */
+async function openPopup(page: Page, name = 'Sign in with Internet Identity'): Promise<Page> {
+  const opened = page.waitForEvent('popup');
+  await page.getByRole('button', { name }).click();
+  const popup = await opened;
+  await expect(popup.getByRole('button', { name: 'Approve' })).toBeEnabled();
+  return popup;
+}
+
+async function approve(popup: Page): Promise<void> {
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Approve' }).click();
+  await closed; // the app closes the popup once it has the answer
+}
+
+const principal = (page: Page) => page.getByTestId('ii-principal');
+const expiresAt = async (page: Page) =>
+  Number(await page.getByTestId('ii-expiry').getAttribute('data-expires-at'));
+
+test('signs in through the popup; the verified chain survives a reload; sign out', async ({
+  page,
+  idp,
+}) => {
+  await openIdentity(page, idp.url);
+  await expect(page.getByTestId('ii-signed-out')).toBeVisible();
+  const popup = await openPopup(page);
+  await expect(popup.getByRole('status')).toContainText(new URL(page.url()).origin);
+  await approve(popup);
+
+  await expect(principal(page)).toHaveText(PRINCIPAL);
+  const who = await principal(page).textContent();
+  // The app asks for 8 hours.
+  const until = await expiresAt(page);
+  expect(until - Date.now()).toBeGreaterThan(7.9 * 3_600_000);
+  expect(until - Date.now()).toBeLessThanOrEqual(8 * 3_600_000);
+  await expect(page.getByTestId('ii-expiry')).not.toBeEmpty();
+  // Kept in IndexedDB, not in localStorage.
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+  await page.reload();
+  await expect(principal(page)).toHaveText(who!);
+  expect(await expiresAt(page)).toBe(until);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByTestId('ii-signed-out')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('ii-signed-out')).toBeVisible();
+});
+
+test('a refusal in the provider is reported and nothing is kept', async ({ page, idp }) => {
+  await openIdentity(page, idp.url);
+  const popup = await openPopup(page);
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Refuse' }).click();
+  await closed;
+  await expect(page.getByRole('alert')).toContainText(
+    'The identity provider said: The person refused.',
+  );
+  await expect(page.getByTestId('ii-signed-out')).toBeVisible();
+});
+
+test('closing the popup ends the sign-in; a second click while it is open opens no other window', async ({
+  page,
+  idp,
+}) => {
+  await openIdentity(page, idp.url);
+  const popup = await openPopup(page);
+  let popups = 0;
+  page.on('popup', () => popups++);
+  await page.getByRole('button', { name: 'Sign in with Internet Identity' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Finish signing in' })).toBeVisible();
+  expect(popups).toBe(0);
+
+  await popup.close();
+  await expect(page.getByRole('alert')).toContainText('The sign-in window was closed');
+  await expect(page.getByTestId('ii-signed-out')).toBeVisible();
+});
+
+test('messages from another origin or another window are ignored', async ({ page, idp }) => {
+  await openIdentity(page, idp.url);
+  const popup = await openPopup(page);
+  const otherOrigin = idp.url.replace('127.0.0.1', 'localhost');
+  expect(new URL(otherOrigin).origin).not.toBe(new URL(idp.url).origin);
+
+  // Another window at the provider's own origin, and one at another origin, both opened by the app.
+  for (const base of [idp.url, otherOrigin]) {
+    const opened = page.waitForEvent('popup');
+    await page.evaluate((url) => void window.open(url, '_blank'), `${base}/forge.html`);
+    const forger = await opened;
+    await expect(forger.getByRole('status')).toHaveText('Sent 3 forged messages.');
+    await forger.close();
+  }
+  // The app's own window posting to itself.
+  await page.evaluate(() => {
+    window.postMessage({ kind: 'authorize-client-failure', text: 'forged' }, '*');
+  });
+  // The popup itself, navigated to another origin: the right window, the wrong origin.
+  // (navigated by its own script: an address-bar navigation would cut it off from its opener).
+  const navigate = (url: string) => popup.evaluate((to) => void location.assign(to), url);
+  await navigate(`${otherOrigin}/forge.html`);
+  await expect(popup.getByRole('status')).toHaveText('Sent 3 forged messages.');
+
+  await expect(page.getByRole('status').filter({ hasText: 'Finish signing in' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveText('');
+
+  // Back at the provider, the same popup finishes the sign-in.
+  await navigate(`${idp.url}/#authorize`);
+  await expect(popup.getByRole('button', { name: 'Approve' })).toBeEnabled();
+  await approve(popup);
+  await expect(principal(page)).toHaveText(PRINCIPAL);
+  await expect(page.getByRole('alert')).toHaveText('');
+});
+
+test('an expired sign-in is shown as expired and renews to the same principal', async ({
+  page,
+  shortIdp,
+}) => {
+  await openIdentity(page, shortIdp.url);
+  await approve(await openPopup(page));
+  await expect(principal(page)).toHaveText(PRINCIPAL);
+  const who = await principal(page).textContent();
+  const first = await expiresAt(page);
+  expect(first - Date.now()).toBeLessThanOrEqual(3_000);
+
+  await page.waitForTimeout(Math.max(0, first - Date.now()) + 200);
+  await page.reload();
+  await expect(page.getByTestId('ii-expired')).toContainText(who!);
+
+  await approve(await openPopup(page, 'Renew'));
+  await expect(principal(page)).toHaveText(who!);
+  expect(await expiresAt(page)).toBeGreaterThan(first);
+});
