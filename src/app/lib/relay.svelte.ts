@@ -8,7 +8,7 @@ import {
   type TunnelRequest,
   type TunnelResponse,
 } from '../../protocol/tunnel/index.js';
-import { PATHS } from '../../protocol/engine/paths.js';
+import { PATHS } from '../../protocol/messages/paths.js';
 import { TunnelServer } from '../../protocol/tunnel/tunnel_server.js';
 import { parsePairingCode, PAIRINGS, type PairingRecord } from '../../protocol/pairing/pairing.js';
 import { checkRelayUrl } from '../../protocol/pairing/relay_url.js';

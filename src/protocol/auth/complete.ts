@@ -3,6 +3,7 @@ import { issue, TOKEN_TYPES } from '../jose/index.js';
 import type { WriteOp } from '../storage/store.js';
 import { VAULT, type VaultEntry } from '../vault/fields.js';
 import type { AuthContext } from './context.js';
+import { activeGrant } from './grants.js';
 import { newId } from './ids.js';
 import { POLICY } from './policy.js';
 import {
@@ -11,7 +12,15 @@ import {
   type GrantRecord,
   type KeyBRecord,
   type PendingRecord,
+  type PendingWork,
 } from './records.js';
+
+/**
+ * What approving a request carries out, by kind: register pins the client, key A makes a grant
+ * (replacing the company's previous one), key B issues a one-use token bound to the audience's
+ * certificate (`cnf`), data reads the fields. Nothing is written here: settle.ts writes `ops`
+ * in the transaction that records the decision.
+ */
 
 export interface Completion {
   ops: WriteOp[];
@@ -19,19 +28,11 @@ export interface Completion {
   fields?: string[];
 }
 
-/** The grant behind a key A / key B, if it is still in force. */
-export async function activeGrant(ctx: AuthContext, grantId: string): Promise<GrantRecord> {
-  const g = await ctx.store.get<GrantRecord>(COLLECTIONS.grants, grantId);
-  if (!g || g.revokedAt !== undefined || g.expiresAt <= ctx.clock.now()) {
-    throw new DiscoError(
-      'ERR_GRANT_REVOKED',
-      'The person withdrew this permission, or it ran out.',
-    );
-  }
-  return g;
-}
-
-async function register(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
+async function register(
+  p: PendingRecord,
+  w: Extract<PendingWork, { kind: 'register' }>,
+  ctx: AuthContext,
+): Promise<Completion> {
   // A taken id went to the person like any other (an outsider must not tell taken from free);
   // approving it never replaces the registered company.
   if (await ctx.store.get(COLLECTIONS.clients, p.client.clientId)) {
@@ -40,7 +41,6 @@ async function register(p: PendingRecord, ctx: AuthContext): Promise<Completion>
       'Another company is already registered under this id, with another certificate: this request was refused.',
     );
   }
-  const w = p.work as { certificatePem: string; secretHash: string; challengeProved: boolean };
   const client: ClientRecord = {
     clientId: p.client.clientId,
     clientName: p.client.clientName,
@@ -148,9 +148,9 @@ async function data(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
 
 /** Carries out an approved request. Nothing is written here: the caller writes `ops` at once. */
 export function complete(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
-  switch (p.kind) {
+  switch (p.work.kind) {
     case 'register':
-      return register(p, ctx);
+      return register(p, p.work, ctx);
     case 'key_a':
       return keyA(p, ctx);
     case 'key_b':

@@ -4,7 +4,23 @@ import type { Store } from '../storage/store.js';
 import type { CertificateCache, ParsedCertificate } from '../x509/index.js';
 import type { PendingRecord } from './records.js';
 
-/** Everything an engine step may use; built once per request by the host. */
+/** The side effects the host (service worker, page, test) hands the device's endpoints. */
+export interface HostDeps {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  /** The device app's origin, e.g. `https://disco.example` (for disco-configuration). */
+  origin: string;
+  /** Called when a request starts waiting for the person. */
+  notify?: (pending: PendingRecord) => void;
+  /**
+   * Parsed client certificates and trust anchors, kept between requests (bytes → parse result
+   * only; every check still runs on every request). Default: one cache shared by the process.
+   */
+  certificates?: CertificateCache;
+}
+
+/** Everything an engine step may use; built once per request from the host's deps. */
 export interface AuthContext {
   store: Store;
   clock: Clock;

@@ -1,8 +1,11 @@
 export * from './records.js';
 export { POLICY, KEY_B_SCOPE } from './policy.js';
+export { register } from './register.js';
+export { authorize } from './authorize.js';
+export { release } from './release.js';
 export { decide, type Decision } from './decide.js';
 export { revokeClient, revokeGrant, deleteRule, prune } from './revoke.js';
 export { loadContext, TRUST_ANCHORS_KEY } from './load_context.js';
-export { REQUEST_TYP, REQUEST_ALGS } from './client_request.js';
-export { RESPONSE_TYP } from './device_response.js';
-export type { AuthContext } from './context.js';
+export { REQUEST_TYP, REQUEST_ALGS, RESPONSE_TYP } from '../messages/index.js';
+export { json, type Answer } from './answers.js';
+export type { AuthContext, HostDeps } from './context.js';

@@ -1,8 +1,7 @@
 import { DiscoError } from '../errors/index.js';
-import type { EngineDeps } from '../engine/types.js';
 import { loadDevice } from '../identity/setup_device.js';
 import { createCertificateCache, type ParsedCertificate } from '../x509/index.js';
-import type { AuthContext } from './context.js';
+import type { AuthContext, HostDeps } from './context.js';
 import { COLLECTIONS } from './records.js';
 
 /** Settings key holding the PEM certificates of authorities the person trusts for clients. */
@@ -15,7 +14,8 @@ export const TRUST_ANCHORS_KEY = 'trust_anchors';
  */
 const sharedCertificates = createCertificateCache();
 
-export async function loadContext(deps: EngineDeps): Promise<AuthContext> {
+/** Builds the context of one request: the device keys, the trust anchors, the host's effects. */
+export async function loadContext(deps: HostDeps): Promise<AuthContext> {
   const device = await loadDevice(deps.store);
   if (!device) throw new DiscoError('ERR_IDENTITY_MISSING', 'This device has not been set up yet.');
   const certificates = deps.certificates ?? sharedCertificates;

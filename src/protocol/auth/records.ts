@@ -86,6 +86,28 @@ export interface KeyBRecord {
 
 export type ConsentKind = 'register' | 'key_a' | 'key_b' | 'data';
 
+/**
+ * What carrying out a request needs, by kind. Every kind keeps the request's `jti`: the answer
+ * names it (`in_response_to`).
+ */
+export type PendingWork =
+  | {
+      kind: 'register';
+      jti: string;
+      /** The certificate to pin, and to seal the answer to. */
+      certificatePem: string;
+      secretHash: string;
+      challengeProved: boolean;
+    }
+  | { kind: 'key_a'; jti: string }
+  | { kind: 'key_b'; jti: string }
+  | {
+      kind: 'data';
+      jti: string;
+      /** The `jti` of the key B presented (spent with the request). */
+      keyB: string;
+    };
+
 /** A request waiting for the person (or decided, until the client collects the answer). */
 export interface PendingRecord {
   id: string;
@@ -108,8 +130,8 @@ export interface PendingRecord {
   grantId?: string;
   /** register: the pairing this company came through, and whether its QR code confirmed it. */
   pairing?: { uid: string; confirmedOutOfBand: boolean };
-  /** What completing the request needs (never shown). */
-  work: Record<string, unknown>;
+  /** What completing the request needs (never shown); its `kind` is the record's. */
+  work: PendingWork;
   /** The sealed answer for the client, once decided. */
   response?: string;
   decidedBy?: 'person' | 'rule';

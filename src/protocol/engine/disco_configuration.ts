@@ -1,7 +1,7 @@
 import { DiscoError } from '../errors/index.js';
 import { IDENTITY, type IdentityRecord } from '../identity/identity.js';
 import { json, type Endpoint } from './types.js';
-import { PATHS } from './paths.js';
+import { PATHS } from '../messages/paths.js';
 
 /**
  * `GET /disco/.well-known/disco-configuration`: the device's metadata, in the spirit of

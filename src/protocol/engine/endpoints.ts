@@ -1,21 +1,23 @@
-import { authorize, data, register } from '../auth/endpoints.js';
-import { loadContext } from '../auth/load_context.js';
-import type { AuthContext } from '../auth/context.js';
+import { authorize, loadContext, register, release, type AuthContext } from '../auth/index.js';
+import { PATHS, type EndpointName } from '../messages/paths.js';
 import { discoConfiguration } from './disco_configuration.js';
-import { PATHS, type EndpointName } from './paths.js';
-import type { Endpoint, EngineRequest, EngineResponse } from './types.js';
+import type { Endpoint, EngineResponse } from './types.js';
 
+/** An authorization operation takes the request body only: the router has named the endpoint. */
 const withAuth =
-  (fn: (req: EngineRequest, ctx: AuthContext) => Promise<EngineResponse>): Endpoint =>
+  (op: (body: Uint8Array | undefined, ctx: AuthContext) => Promise<EngineResponse>): Endpoint =>
   async (req, deps) =>
-    fn(req, await loadContext(deps));
+    op(req.body, await loadContext(deps));
 
-/** The table of the device's endpoints: which methods each path answers, and with what. */
+/**
+ * The router's table: which methods each path answers, and with what. This is the one place a
+ * request is routed; the operations below (src/protocol/auth/) never look at the path.
+ */
 export const ENDPOINTS: Record<EndpointName, Readonly<Record<string, Endpoint>>> = {
   configuration: { GET: discoConfiguration },
   register: { POST: withAuth(register) },
   authorize: { POST: withAuth(authorize) },
-  data: { POST: withAuth(data) },
+  data: { POST: withAuth(release) },
 };
 
 export function findEndpoint(path: string): Readonly<Record<string, Endpoint>> | undefined {

@@ -6,7 +6,7 @@ import { b64u, systemRandom, utf8 } from '../encoding/index.js';
 import { ERROR_CODES } from '../errors/index.js';
 import { seal } from '../jose/index.js';
 import { handleRequest } from './handle_request.js';
-import { PATHS } from './paths.js';
+import { PATHS } from '../messages/paths.js';
 import { FUZZ_SEED } from '../fuzz/fixtures.js';
 
 /**

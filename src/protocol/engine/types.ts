@@ -1,45 +1,24 @@
-import type { Clock, Random } from '../encoding/index.js';
-import type { PendingRecord } from '../auth/records.js';
-import type { Store } from '../storage/store.js';
-import type { CertificateCache } from '../x509/index.js';
+import type { Answer, HostDeps } from '../auth/index.js';
 
-/** A request to the device's `/disco/…` endpoints, independent of where it came from. */
+/**
+ * A request to the device's `/disco/…` endpoints, independent of where it came from: the one
+ * request shape from the tunnel (`TunnelRequest` is this type) or the service worker's fetch
+ * handler to the engine.
+ */
 export interface EngineRequest {
   method: string;
-  /** Path and query, e.g. `/disco/auth/authorize?x=1`. */
+  /** Path and query, e.g. `/disco/auth/authorize?x=1`; always under `/disco/`. */
   path: string;
-  headers: Readonly<Record<string, string>>;
+  headers: Record<string, string>;
   body?: Uint8Array;
 }
 
-export interface EngineResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+/** An endpoint's answer (src/protocol/auth/answers.ts, where the operations make them). */
+export type EngineResponse = Answer;
 
-/** The side effects an endpoint may use. */
-export interface EngineDeps {
-  store: Store;
-  clock: Clock;
-  random: Random;
-  /** The device app's origin, e.g. `https://disco.example`. */
-  origin: string;
-  /** Called when a request starts waiting for the person. */
-  notify?: (pending: PendingRecord) => void;
-  /**
-   * Parsed client certificates and trust anchors, kept between requests (bytes → parse result
-   * only; every check still runs on every request). Default: one cache shared by the process.
-   */
-  certificates?: CertificateCache;
-}
+/** The side effects an endpoint may use (src/protocol/auth/context.ts). */
+export type EngineDeps = HostDeps;
 
 export type Endpoint = (req: EngineRequest, deps: EngineDeps) => Promise<EngineResponse>;
 
-export function json(status: number, value: unknown): EngineResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify(value),
-  };
-}
+export { json } from '../auth/index.js';

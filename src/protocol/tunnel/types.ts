@@ -1,15 +1,12 @@
+import type { EngineRequest } from '../engine/types.js';
+
 /**
  * The HTTP tunnel: a relying party's plain HTTP request reaches the device's service worker over
  * a WebRTC data channel (DESIGN.md flow 1, `proxy_url`). These are the request and answer as the
- * two ends see them; `frames.ts` says how they cross the channel.
+ * two ends see them; `frames.ts` says how they cross the channel. The request is the engine's
+ * own (`EngineRequest`): one shape from the relay to the endpoints.
  */
-export interface TunnelRequest {
-  method: string;
-  /** Path and query on the device, always under `/disco/`. */
-  path: string;
-  headers: Record<string, string>;
-  body?: Uint8Array;
-}
+export type TunnelRequest = EngineRequest;
 
 export interface TunnelResponse {
   status: number;

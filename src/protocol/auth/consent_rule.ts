@@ -1,6 +1,7 @@
-import type { ClientRecord, PendingRecord, RuleRecord } from './records.js';
-import { COLLECTIONS } from './records.js';
+import type { Random } from '../encoding/index.js';
 import type { Store } from '../storage/store.js';
+import { newId } from './ids.js';
+import { COLLECTIONS, type ClientRecord, type PendingRecord, type RuleRecord } from './records.js';
 
 /**
  * A rule the person made ("always allow this client this scope") covers a request when it is for
@@ -28,4 +29,22 @@ export async function findRule(store: Store, p: PendingRecord): Promise<RuleReco
         (r.kind !== 'key_b' ||
           (r.audience === p.audience?.clientId && r.audienceThumbprint === p.audience?.thumbprint)),
     );
+}
+
+/**
+ * The rule an "always allow" approval makes: this client, this kind, this scope, and for key B
+ * this audience with this certificate. None for register.
+ */
+export function ruleFrom(p: PendingRecord, now: number, random: Random): RuleRecord | undefined {
+  if (p.kind === 'register') return undefined;
+  return {
+    id: newId(random),
+    clientId: p.client.clientId,
+    kind: p.kind,
+    scope: p.scope,
+    ...(p.kind === 'key_b' && p.audience
+      ? { audience: p.audience.clientId, audienceThumbprint: p.audience.thumbprint }
+      : {}),
+    createdAt: now,
+  };
 }
