@@ -282,6 +282,51 @@ function serveEchoPage(): Promise<{ url: string; server: Server }> {
   });
 }
 
+const APPROVALS = 20;
+
+/** Pairs a company with the device page, then times APPROVALS approvals of key A. */
+async function approvalToAnswer(page: Page, relay: string): Promise<number[]> {
+  const { createClientIdentity, DiscoClient, startPairing } = await import('../src/sdk/index.js');
+  const { approveRequest } = await import('../playwright/fixtures.js');
+  const identity = await createClientIdentity({ name: 'Bench Shop', clock: { now: Date.now } });
+  const pairing = await startPairing(relay, identity);
+  const paired = pairing.wait();
+  await page.getByRole('link', { name: 'Connect', exact: true }).click();
+  await page.getByLabel('Pairing code').fill(pairing.uid);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const { device, transport } = await paired;
+  const client = new DiscoClient({
+    clientId: 'bench-shop',
+    clientName: 'Bench Shop',
+    clientSecret: randomBytes(24).toString('base64url'),
+    isTrusted: false,
+    identity,
+    device,
+    transport,
+  });
+  const registered = client.register(pairing.challenge);
+  await approveRequest(page, 'Bench Shop');
+  await registered;
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /^Requests/ })
+    .click();
+  const times: number[] = [];
+  for (let i = 0; i < APPROVALS; i++) {
+    let pending!: () => void;
+    const asked = new Promise<void>((ok) => (pending = ok));
+    const answer = client.requestKeyA(['address'], { onPending: () => pending() });
+    await within(asked, 10_000, 'key A pending');
+    const approve = page.getByRole('button', { name: "Approve Bench Shop's request" });
+    await approve.waitFor({ timeout: 10_000 });
+    const clicked = performance.now();
+    await approve.click();
+    await within(answer, 20_000, 'key A answer');
+    times.push(performance.now() - clicked);
+  }
+  return times;
+}
+
 async function measureRelay(results: Results): Promise<void> {
   process.chdir(ROOT); // startStack resolves src/server/main.ts from the working directory
   const { chromium } = await import('@playwright/test');
@@ -535,6 +580,23 @@ async function measureRelay(results: Results): Promise<void> {
       `  ${split('one 1 MiB upload', perMib(up), { 'page → service worker': 1000 / swUp, 'raw data channel': perMib(rawUp) })}`,
     );
     conn.close();
+
+    // 4. A person's click → the company has the answer (issue #16): a company paired with the
+    // device asks key A over the relay's tunnel (the SDK as integrators use it); the person
+    // approves in the device app; timed from the click to the SDK call's result. Median of
+    // APPROVALS, next to one tunnel round trip of this run.
+    const approvals = await approvalToAnswer(page, stack.relay);
+    const median = [...approvals].sort((a, b) => a - b)[Math.floor(approvals.length / 2)]!;
+    console.log(
+      `  ${'approval click → company has the answer'.padEnd(44)} ${median.toFixed(0)} ms (median of ${approvals.length})`,
+    );
+    results.add(
+      'approval_to_answer_ms',
+      `approval click → the company has the answer (median of ${approvals.length})`,
+      median,
+      'ms',
+      'tunnel_round_trip_ms',
+    );
   } finally {
     clearTimeout(watchdog);
     await cleanup();
