@@ -39,12 +39,15 @@ let clock = Date.UTC(2026, 11, 3, 9, 0, 0);
 let device: TestKey;
 let deviceList: RevocationList;
 let deviceOnline = true;
+/** When set, the tunnel answers this body instead of the list (a misbehaving device). */
+let deviceAnswer: Uint8Array | undefined;
 let notes: Awaited<ReturnType<typeof startNotes>>;
 
 /** The device's tunnel as the relay would forward it: a freshly signed list on every GET. */
 const tunnelFetch: typeof fetch = async (input) => {
   const url = input instanceof Request ? input.url : String(input);
   if (url !== REV_URL || !deviceOnline) return new Response('unreachable', { status: 504 });
+  if (deviceAnswer) return new Response(new Uint8Array(deviceAnswer));
   const fresh = await signRevocationList(
     { issuer: device.publicKey, sequence: deviceList.sequence, revoked: deviceList.revoked },
     device.sign,
@@ -70,6 +73,7 @@ async function revoke(ids: string[]) {
 beforeEach(async () => {
   clock = Date.UTC(2026, 11, 3, 9, 0, 0);
   deviceOnline = true;
+  deviceAnswer = undefined;
   device = await generateKey();
   deviceList = await signRevocationList(
     { issuer: device.publicKey, sequence: 0, revoked: [] },
@@ -294,6 +298,27 @@ describe('Demo Notes', () => {
     deviceOnline = true;
     clock += 3_000;
     expect((await tab.call('/api/session/notes', { note: 'back online' })).status).toBe(201);
+  });
+
+  it('never takes an oversized or foreign list from the tunnel, and then refuses notes', async () => {
+    const { tab } = await signedInTab();
+    deviceAnswer = new Uint8Array(50_000);
+    const huge = await tab.call('/api/session/notes', { note: 'no list yet' });
+    expect([huge.status, huge.body.code]).toEqual([503, 'ERR_CAP_REVOCATIONS_STALE']);
+    const stranger = await generateKey();
+    deviceAnswer = (
+      await signRevocationList(
+        { issuer: stranger.publicKey, sequence: 9, revoked: [] },
+        stranger.sign,
+        clock,
+      )
+    ).bytes;
+    clock += 3_000;
+    const foreign = await tab.call('/api/session/notes', { note: 'a stranger signed it' });
+    expect([foreign.status, foreign.body.code]).toEqual([503, 'ERR_CAP_REVOCATIONS_STALE']);
+    deviceAnswer = undefined;
+    clock += 3_000;
+    expect((await tab.call('/api/session/notes', { note: 'the real list' })).status).toBe(201);
   });
 
   it('refuses a certificate for another key, or for no pending sign-in, on the return path', async () => {

@@ -51,11 +51,9 @@ async function pull(ctx: NotesContext, account: Account, url: string): Promise<v
       signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
     });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > CAPABILITY_LIMITS.maxRevocationListBytes) throw new Error('too large');
-    const body = new Uint8Array(await res.arrayBuffer());
+    const body = await readAtMost(res, CAPABILITY_LIMITS.maxRevocationListBytes);
     const list = await parseRevocationList(body, { now: ctx.now() });
-    account.revocations = acceptRevocationList(account.revocations, list);
+    account.revocations = acceptRevocationList(account.issuer, account.revocations, list);
   } catch (err) {
     ctx.log.error(
       `notes: revocation list of ${account.fingerprint} not refreshed: ${err instanceof Error ? err.message : 'unknown'}`,
@@ -82,6 +80,32 @@ export async function pushRevocations(ctx: NotesContext, req: Request, res: Resp
   const parsed = await parseRevocationList(bytes, { now: ctx.now() });
   const account = ctx.accounts.get(await deviceIdOfKey(parsed.issuer));
   if (!account) throw new DiscoError('ERR_CAP_UNTRUSTED_ISSUER', 'No account for this device.');
-  account.revocations = acceptRevocationList(account.revocations, parsed);
+  account.revocations = acceptRevocationList(account.issuer, account.revocations, parsed);
   res.status(204).end();
+}
+
+/** The body, or an error as soon as it passes `max` bytes (a device can answer anything). */
+async function readAtMost(res: globalThis.Response, max: number): Promise<Uint8Array> {
+  if (Number(res.headers.get('content-length') ?? 0) > max) throw new Error('list too large');
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error('list too large');
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

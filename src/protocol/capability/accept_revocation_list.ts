@@ -3,20 +3,22 @@ import { sameBytes } from './cbor.js';
 import type { RevocationList } from './revocation_list.js';
 
 /**
- * Which list a verifier keeps when a new one arrives for the same issuer (docs/capability.md
+ * Which list a verifier keeps when a new one arrives for `issuer` (the device key it trusts) (docs/capability.md
  * "Revocation"): a lower sequence is a rollback (an attacker or a stale cache replaying an old
  * list without a later revocation) and refused; the same sequence must carry the same ids (two
  * different lists under one number means the issuer misbehaved) and the later `issuedAt` wins;
  * a higher sequence replaces the list.
  */
 export function acceptRevocationList(
+  issuer: Uint8Array,
   current: RevocationList | undefined,
   incoming: RevocationList,
 ): RevocationList {
-  if (current === undefined) return incoming;
-  if (!sameBytes(current.issuer, incoming.issuer)) {
+  // A list signed by another key says nothing about this issuer's certificates, even as a first list.
+  if (!sameBytes(issuer, incoming.issuer) || (current && !sameBytes(issuer, current.issuer))) {
     throw new DiscoError('ERR_CAP_UNTRUSTED_ISSUER', 'revocations: another issuer');
   }
+  if (current === undefined) return incoming;
   if (incoming.sequence < current.sequence) {
     throw new DiscoError('ERR_CAP_REVOCATIONS_ROLLBACK', 'revocations: older sequence number');
   }

@@ -90,23 +90,30 @@ describe('revocation lists', () => {
       signRevocationList({ issuer: device.publicKey, sequence, revoked }, device.sign, at);
     const v1 = await sign(1, [id(1)]);
     const v2 = await sign(2, [id(1), id(2)]);
-    expect(acceptRevocationList(undefined, v1)).toBe(v1);
-    expect(acceptRevocationList(v1, v2)).toBe(v2);
-    expect(await codeOf(() => acceptRevocationList(v2, v1))).toBe('ERR_CAP_REVOCATIONS_ROLLBACK');
+    expect(acceptRevocationList(device.publicKey, undefined, v1)).toBe(v1);
+    expect(acceptRevocationList(device.publicKey, v1, v2)).toBe(v2);
+    expect(await codeOf(() => acceptRevocationList(device.publicKey, v2, v1))).toBe(
+      'ERR_CAP_REVOCATIONS_ROLLBACK',
+    );
     const conflicting = await sign(2, [id(3)]);
-    expect(await codeOf(() => acceptRevocationList(v2, conflicting))).toBe(
+    expect(await codeOf(() => acceptRevocationList(device.publicKey, v2, conflicting))).toBe(
       'ERR_CAP_REVOCATIONS_ROLLBACK',
     );
     // The same list re-signed later refreshes it; an older copy does not replace a newer one.
     const later = await sign(2, [id(1), id(2)], NOW + 120_000);
-    expect(acceptRevocationList(v2, later)).toBe(later);
-    expect(acceptRevocationList(later, v2)).toBe(later);
+    expect(acceptRevocationList(device.publicKey, v2, later)).toBe(later);
+    expect(acceptRevocationList(device.publicKey, later, v2)).toBe(later);
     const other = await generateKey();
     const foreign = await signRevocationList(
       { issuer: other.publicKey, sequence: 9, revoked: [] },
       other.sign,
       NOW,
     );
-    expect(await codeOf(() => acceptRevocationList(v2, foreign))).toBe('ERR_CAP_UNTRUSTED_ISSUER');
+    expect(await codeOf(() => acceptRevocationList(device.publicKey, v2, foreign))).toBe(
+      'ERR_CAP_UNTRUSTED_ISSUER',
+    );
+    expect(await codeOf(() => acceptRevocationList(device.publicKey, undefined, foreign))).toBe(
+      'ERR_CAP_UNTRUSTED_ISSUER',
+    );
   });
 });
