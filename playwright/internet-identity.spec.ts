@@ -119,6 +119,10 @@ test('closing the popup ends the sign-in; a second click while it is open opens 
   await popup.close();
   await expect(page.getByRole('alert')).toContainText('The sign-in window was closed');
   await expect(page.getByTestId('ii-signed-out')).toBeVisible();
+  // And the next click starts afresh.
+  await approve(await openPopup(page));
+  await expect(principal(page)).toHaveText(PRINCIPAL);
+  await expect(page.getByRole('alert')).toHaveText('');
 });
 
 test('messages from another origin or another window are ignored', async ({ page, idp }) => {

@@ -302,6 +302,21 @@ describe('PopupSignIn', () => {
     expect(host.popups).toHaveLength(2);
   });
 
+  it('opens a new popup when the open one was closed before the poll noticed', async () => {
+    const first = start();
+    host.popups[0]!.closed = true;
+    const second = start();
+    expect(second).not.toBe(first);
+    expect(host.popups).toHaveLength(2);
+    vi.advanceTimersByTime(CLOSED_POLL_MS);
+    expect(await codeOf(first)).toBe('ERR_II_POPUP_CLOSED');
+    // The first run's messages and poll are gone; the second popup still finishes.
+    host.send({ kind: 'authorize-ready' }, PROVIDER, host.popups[1]);
+    expect(host.popups[1]!.posted).toHaveLength(1);
+    host.send(success(), PROVIDER, host.popups[1]);
+    await expect(second).resolves.toMatchObject({ kind: 'authorize-client-success' });
+  });
+
   it('refuses a provider that is not https before opening anything', async () => {
     const result = signIn.start({
       provider: 'http://identity.example',

@@ -212,7 +212,10 @@ export class PopupSignIn {
   #run(popup: PopupWindow, origin: string, request: AuthorizeRequest): Promise<AuthorizeSuccess> {
     const host = this.#host;
     return new Promise((resolve, reject) => {
+      let done = false;
       const finish = (err: DiscoError | undefined, value?: AuthorizeSuccess) => {
+        if (done) return;
+        done = true;
         host.removeEventListener('message', onMessage);
         clearInterval(poll);
         clearTimeout(timer);

@@ -49,6 +49,7 @@ export class InternetIdentity {
     removeEventListener: (type, listener) => window.removeEventListener(type, listener),
   });
   #sessionKey: Uint8Array | undefined;
+  #result: Promise<unknown> | undefined;
 
   constructor(device: Device) {
     this.#device = device;
@@ -62,37 +63,61 @@ export class InternetIdentity {
       this.#sessionKey = await sessionKeyOf(identity.signingJwk);
       const saved = await store.get<{ provider: string }>(SETTINGS.collection, SETTINGS.key);
       this.provider = saved?.provider ?? (await deployedProvider()) ?? DEFAULT_IDENTITY_PROVIDER;
-      this.session = await loadSession(store, { sessionKey: this.#sessionKey, now: Date.now() });
-      this.phase = 'ready';
     } catch (err) {
       this.#fail(err);
       this.phase = 'failed';
+      return;
     }
+    try {
+      this.session = await loadSession(this.#device.store, {
+        sessionKey: this.#sessionKey,
+        now: Date.now(),
+      });
+    } catch (err) {
+      // A stored chain that no longer verifies (edited, or for another key) is not used; signing
+      // in again replaces it.
+      this.#fail(err);
+    }
+    this.phase = 'ready';
   }
 
   /** Call from the click handler itself: the popup must open before any `await`. */
   signIn(): void {
     const sessionKey = this.#sessionKey;
     if (!sessionKey) return;
-    const again = this.#popup.pending;
+    const provider = this.provider;
     const result = this.#popup.start({
-      provider: this.provider,
+      provider,
       sessionPublicKey: sessionKey,
       maxTimeToLive: DEFAULT_MAX_TIME_TO_LIVE_NS,
     });
     // A second click focused the open window; the first click's handler finishes the job.
-    if (again) return;
+    if (result === this.#result) return;
+    // Only the latest attempt speaks: a popup closed and opened again leaves an older one behind.
+    this.#result = result;
+    const latest = () => result === this.#result;
     this.failure = '';
     this.failureCode = '';
     this.waiting = true;
-    const provider = new URL(this.provider).origin;
     result
       .then((success) =>
-        acceptDelegation(this.#device.store, success, { sessionKey, provider, now: Date.now() }),
+        acceptDelegation(this.#device.store, success, {
+          sessionKey,
+          provider: providerUrl(provider).origin,
+          now: Date.now(),
+        }),
       )
-      .then((session) => (this.session = session))
-      .catch((err: unknown) => this.#fail(err))
-      .finally(() => (this.waiting = false));
+      .then(
+        (session) => {
+          if (latest()) this.session = session;
+        },
+        (err: unknown) => {
+          if (latest()) this.#fail(err);
+        },
+      )
+      .finally(() => {
+        if (latest()) this.waiting = false;
+      });
   }
 
   async signOut(): Promise<void> {
