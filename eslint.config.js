@@ -70,10 +70,6 @@ export default tseslint.config(
               message:
                 'Import x509 from src/protocol/x509/lib/peculiar.ts (it loads reflect-metadata first).',
             },
-            {
-              group: ['**/app/**', '**/browser/**', '**/server/**', '**/sw/**'],
-              message: 'src/protocol must not depend on its hosts.',
-            },
           ],
         },
       ],
@@ -92,9 +88,50 @@ export default tseslint.config(
               group: ['node:*'],
               message: 'The SDK runs in browsers: Node-only code goes in src/sdk/node.ts.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  // Imports run one way (issue #15): src/protocol ← src/sdk ← src/app, src/server, src/demo.
+  // A separate rule from the purity ones above, so that no file's exemption from those (the
+  // Node entry, the x509 loader) exempts it from this; it has no per-file exemptions. Tests are
+  // harnesses, not layers: a test may start a server for the code it tests.
+  {
+    files: ['src/protocol/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
             {
-              group: ['**/server/**', '**/app/**', '**/sw/**'],
-              message: 'The SDK must not depend on the device app or the servers.',
+              group: [
+                '**/app/**',
+                '**/browser/**',
+                '**/server/**',
+                '**/sw/**',
+                '**/sdk/**',
+                '**/demo/**',
+              ],
+              message: 'src/protocol must not depend on its hosts: it imports only src/protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/sdk/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '**/app/**', '**/demo/**', '**/sw/**'],
+              message: 'The SDK must not depend on the device app, the demos or the servers.',
             },
           ],
         },

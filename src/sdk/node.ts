@@ -3,14 +3,14 @@
  * Browsers have the same in `src/sdk/browser.ts`; both can also use `fetchTransport(proxy_url)`
  * (the relay's HTTP tunnel).
  */
-import { PeerDeviceLink, type PeerDeviceLinkOptions } from '../server/peer/peer_device_link.js';
+import { PeerDeviceLink, type PeerDeviceLinkOptions } from './peer_link/peer_device_link.js';
 import { linkIceOptions } from './peer_link/relay_ice_config.js';
 import { relaySignalling } from './peer_link/signalling_options.js';
 import { linkTransport } from './link_transport.js';
 import type { Transport } from './transport.js';
 
 export { PeerDeviceLink, type PeerDeviceLinkOptions };
-export { createNodePeer, type NodePeerOptions } from '../server/peer/node_peer.js';
+export { createNodePeer, type NodePeerOptions } from './peer_link/node_peer.js';
 
 export interface PeerTransportOptions extends Omit<
   PeerDeviceLinkOptions,

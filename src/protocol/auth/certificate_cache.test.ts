@@ -3,7 +3,7 @@ import { makeDevice, T0 } from '../../testing/engine_harness.js';
 import { codeOf } from '../../testing/code_of.js';
 import { createClientIdentity, importClientIdentity } from '../../sdk/index.js';
 import { x509 } from '../x509/lib/peculiar.js';
-import { caSpec, DAY, makeCert, testKeys } from '../x509/testing.js';
+import { caSpec, DAY, makeCert, testKeys } from '../../testing/x509_certs.js';
 import { createCertificateCache } from '../x509/index.js';
 import { COLLECTIONS, TRUST_ANCHORS_KEY, type ClientRecord } from './index.js';
 

@@ -15,7 +15,7 @@ import { MemoryStore } from '../storage/memory_store.js';
 import { makePeerToken } from '../tunnel/peer_token.js';
 import { peerIdOf } from '../tunnel/peer_id.js';
 import { encodeFrame, messageFrames } from '../tunnel/frames.js';
-import { der, makeCert, testKeys } from '../x509/testing.js';
+import { der, makeCert, testKeys } from '../../testing/x509_certs.js';
 
 /**
  * One seed for every property in src/protocol/fuzz: a failure prints its seed and path, and

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { x509 } from './lib/peculiar.js';
-import { codeOf, DAY, der, makeCert, NOW, options, tampered, testKeys } from './testing.js';
+import { codeOf } from '../../testing/code_of.js';
+import { DAY, der, makeCert, NOW, options, tampered, testKeys } from '../../testing/x509_certs.js';
 import {
   createCertificateCache,
   DEFAULT_CACHE_ENTRIES,

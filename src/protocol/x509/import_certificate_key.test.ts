@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { compactDecrypt, CompactEncrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { x509 } from './lib/peculiar.js';
-import { codeOf, DAY, der, makeCert, NOW, testKeys, type KeyKind } from './testing.js';
+import { codeOf } from '../../testing/code_of.js';
+import { DAY, der, makeCert, NOW, testKeys, type KeyKind } from '../../testing/x509_certs.js';
 import { importCertificateKey, parseCertificate, type ParsedCertificate } from './index.js';
 
 async function certFor(kind: KeyKind): Promise<{ cert: ParsedCertificate; keys: CryptoKeyPair }> {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { x509 } from './lib/peculiar.js';
-import { codeOf, caSpec, der, makeCert, NOW, testKeys, DAY } from './testing.js';
+import { codeOf } from '../../testing/code_of.js';
+import { caSpec, der, makeCert, NOW, testKeys, DAY } from '../../testing/x509_certs.js';
 import { MAX_CERTIFICATE_BYTES, parseCertificate, parseCertificateChain } from './index.js';
 
 const sha256url = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64url');

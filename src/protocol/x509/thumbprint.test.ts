@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { der, makeCert, testKeys } from './testing.js';
+import { der, makeCert, testKeys } from '../../testing/x509_certs.js';
 import { parseCertificate, thumbprint } from './index.js';
 
 describe('thumbprint (RFC 8705 §3.1 x5t#S256)', () => {

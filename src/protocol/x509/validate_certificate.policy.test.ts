@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { caSpec, codeOf, makeCert, options, parse, pki, testKeys } from './testing.js';
+import { codeOf } from '../../testing/code_of.js';
+import { caSpec, makeCert, options, parse, pki, testKeys } from '../../testing/x509_certs.js';
 import { validateCertificate, type ValidateCertificateOptions } from './index.js';
 
 describe('validateCertificate, key and algorithm policy', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { x509 } from './lib/peculiar.js';
+import { codeOf } from '../../testing/code_of.js';
 import {
   caSpec,
-  codeOf,
   DAY,
   makeCert,
   NOW,
@@ -12,7 +12,7 @@ import {
   tampered,
   testKeys,
   type CertSpec,
-} from './testing.js';
+} from '../../testing/x509_certs.js';
 import { parseCertificate, validateCertificate } from './index.js';
 
 const { KeyUsageFlags: KU, ExtendedKeyUsage: EKU } = x509;
