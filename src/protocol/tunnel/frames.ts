@@ -9,8 +9,13 @@ import { TUNNEL_MAX_BODY_BYTES, TUNNEL_MAX_FRAME_BYTES } from './types.js';
  * a head whose `n` counts its body chunks, then `n` `chunk` frames of the same `id` with `i` =
  * 0…n-1 (no chunks: no body). Messages of different ids may interleave. `cancel` (asker →
  * device) drops an id. Ids are chosen by the asker, unsigned 32-bit, unique while in flight.
+ *
+ * Version 2 adds `ping` (asker → device) and `pong` (device → asker, the same `id`: a sequence
+ * number, not a request id), so a device that silently lost its network is noticed within
+ * seconds. A version-1 device ignores `ping` as an unknown frame; the asker holds a channel to
+ * its pongs only once one has come (docs/wire/tunnel.md "Liveness").
  */
-export type Frame = RequestHead | ResponseHead | ChunkFrame | CancelFrame;
+export type Frame = RequestHead | ResponseHead | ChunkFrame | CancelFrame | PingFrame | PongFrame;
 
 export interface RequestHead {
   t: 'req';
@@ -37,6 +42,14 @@ export interface CancelFrame {
   t: 'cancel';
   id: number;
 }
+export interface PingFrame {
+  t: 'ping';
+  id: number;
+}
+export interface PongFrame {
+  t: 'pong';
+  id: number;
+}
 
 /** Body bytes per chunk frame: a frame's CBOR overhead is under 40 bytes, 1 KiB is headroom. */
 export const TUNNEL_CHUNK_BYTES = TUNNEL_MAX_FRAME_BYTES - 1024;
@@ -51,6 +64,8 @@ const KEYS = {
   res: ['t', 'id', 'status', 'headers', 'n'],
   chunk: ['t', 'id', 'i', 'data'],
   cancel: ['t', 'id'],
+  ping: ['t', 'id'],
+  pong: ['t', 'id'],
 } as const;
 // RFC 9110 §5.6.2 token; header values without CR, LF or NUL (§5.5).
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

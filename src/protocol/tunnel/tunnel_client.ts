@@ -11,6 +11,15 @@ export interface TunnelClientOptions {
   timeoutMs: number;
   /** Told about frames that belong to no request (garbage, unknown ids); default: ignore. */
   onError?: (err: DiscoError) => void;
+  /**
+   * Liveness (frame version 2): a `ping` every `everyMs`; once the device has answered one, a
+   * silence of `deadMs` closes the client (every request fails with ERR_DEVICE_UNREACHABLE) and
+   * calls `onDead`, so the caller drops the channel. A device that never answers a ping speaks
+   * version 1: it is never timed out this way. Default: no pings.
+   */
+  heartbeat?: { everyMs: number; deadMs: number; onDead?: (reason: string) => void };
+  /** Milliseconds now, for the heartbeat (default `Date.now`). */
+  now?: () => number;
 }
 
 interface Pending {
@@ -30,9 +39,36 @@ export class TunnelClient {
   readonly #bodies = new Reassembly();
   #nextId = 0;
   #closed: DiscoError | undefined;
+  #ping = 0;
+  /** When the last pong came; undefined until one has (a version-1 device never sends one). */
+  #lastPong: number | undefined;
+  #beat: ReturnType<typeof setInterval> | undefined;
 
   constructor(opts: TunnelClientOptions) {
     this.#opts = opts;
+    if (opts.heartbeat) this.#beat = setInterval(() => this.#tick(), opts.heartbeat.everyMs);
+  }
+
+  /** True once the device has answered a ping (it speaks frame version 2). */
+  get answersPings(): boolean {
+    return this.#lastPong !== undefined;
+  }
+
+  #tick(): void {
+    const hb = this.#opts.heartbeat!;
+    const now = (this.#opts.now ?? Date.now)();
+    if (this.#lastPong !== undefined && now - this.#lastPong > hb.deadMs) {
+      const reason = `The device stopped answering (no pong for ${Math.round(hb.deadMs / 1000)} s).`;
+      this.close(reason);
+      hb.onDead?.(reason);
+      return;
+    }
+    try {
+      this.#opts.send(encodeFrame({ t: 'ping', id: this.#ping }));
+      this.#ping = (this.#ping + 1) >>> 0;
+    } catch {
+      // the channel is gone: its close handler closes this client
+    }
   }
 
   /** Number of requests waiting for their answer. */
@@ -86,6 +122,10 @@ export class TunnelClient {
       this.#opts.onError?.(err as DiscoError);
       return;
     }
+    if (frame.t === 'pong') {
+      this.#lastPong = (this.#opts.now ?? Date.now)();
+      return;
+    }
     const p = this.#pending.get(frame.id);
     if (!p || (frame.t !== 'res' && frame.t !== 'chunk')) {
       // Late frames of a request that timed out or was cancelled are normal.
@@ -112,6 +152,7 @@ export class TunnelClient {
 
   /** Fails every waiting request with ERR_DEVICE_UNREACHABLE; later requests fail at once. */
   close(reason = 'The connection to the device closed.'): void {
+    clearInterval(this.#beat);
     this.#closed ??= new DiscoError('ERR_DEVICE_UNREACHABLE', reason);
     for (const id of [...this.#pending.keys()]) this.#fail(id, this.#closed, false);
     this.#bodies.clear();

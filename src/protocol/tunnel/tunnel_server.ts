@@ -1,6 +1,6 @@
 import { DiscoError, toWire } from '../errors/index.js';
 import { utf8 } from '../encoding/index.js';
-import { decodeFrame, messageFrames, TUNNEL_MAX_IN_FLIGHT } from './frames.js';
+import { decodeFrame, encodeFrame, messageFrames, TUNNEL_MAX_IN_FLIGHT } from './frames.js';
 import type { RequestHead } from './frames.js';
 import { Reassembly } from './reassembly.js';
 import type { TunnelRequest, TunnelResponse } from './types.js';
@@ -45,7 +45,14 @@ export class TunnelServer {
       return;
     }
     const work = this.#work.get(frame.id);
-    if (frame.t === 'cancel') {
+    if (frame.t === 'ping') {
+      // Liveness (frame version 2): answered at once, whatever else is in flight.
+      try {
+        this.#opts.send(encodeFrame({ t: 'pong', id: frame.id }));
+      } catch (err) {
+        this.#opts.onError?.(err);
+      }
+    } else if (frame.t === 'cancel') {
       work?.abort.abort(new DiscoError('ERR_ABORTED', 'Cancelled by the asker.'));
       this.#work.delete(frame.id);
       this.#bodies.drop(frame.id);

@@ -18,9 +18,12 @@ class FakeConnection extends EventEmitter {
   readonly peerConnection = null;
   readonly serialization = 'raw';
   readonly reliable = true;
+  /** The device's network is gone: frames vanish both ways, and nothing says so. */
+  silent = false;
   #closed = false;
   readonly #server = new TunnelServer({
-    send: (frame) => void setTimeout(() => !this.#closed && this.emit('data', frame), 0),
+    send: (frame) =>
+      void setTimeout(() => !this.#closed && !this.silent && this.emit('data', frame), 0),
     handle: (req) =>
       Promise.resolve({ status: 200, headers: {}, body: utf8.encode(`echo ${req.path}`) }),
   });
@@ -29,7 +32,7 @@ class FakeConnection extends EventEmitter {
     if (opens) setTimeout(() => this.emit('open'), 0);
   }
   send(frame: Uint8Array): void {
-    this.#server.receive(frame);
+    if (!this.silent) this.#server.receive(frame);
   }
   close(): void {
     if (this.#closed) return;
@@ -68,7 +71,13 @@ class FakePeer extends EventEmitter {
 
 const get = (path: string): TunnelRequest => ({ method: 'GET', path, headers: {} });
 
-function fakeLink(opts: { refreshIce?: () => Promise<unknown>; failPeer?: boolean } = {}) {
+function fakeLink(
+  opts: {
+    refreshIce?: () => Promise<unknown>;
+    failPeer?: boolean;
+    heartbeat?: { everyMs: number; deadMs: number };
+  } = {},
+) {
   const log: string[] = [];
   const peers: FakePeer[] = [];
   const link = new PeerLink({
@@ -83,6 +92,7 @@ function fakeLink(opts: { refreshIce?: () => Promise<unknown>; failPeer?: boolea
       return Promise.resolve(peer as unknown as Peer);
     },
     ...(opts.refreshIce ? { refreshIce: opts.refreshIce } : {}),
+    ...(opts.heartbeat ? { heartbeat: opts.heartbeat } : {}),
   });
   return { link, log, peers };
 }
@@ -153,6 +163,22 @@ describe('PeerLink (any environment), over a fake PeerJS', () => {
       'ERR_DEVICE_UNREACHABLE',
     );
     expect(Date.now() - started).toBeLessThan(1_000); // not the 2 s open timeout
+    await link.close();
+  });
+
+  it('drops a connection whose device stopped answering pings, and reconnects on the next request', async () => {
+    const { link, log, peers } = fakeLink({ heartbeat: { everyMs: 30, deadMs: 100 } });
+    await link.request('device-a', get('/disco/one'));
+    await new Promise((r) => setTimeout(r, 80)); // a ping or two, answered
+    const conn = peers[0]!.connections[0]!;
+    conn.silent = true; // no close event: the network is simply gone
+    const started = Date.now();
+    expect(await codeOf(link.request('device-a', get('/disco/two')))).toBe(
+      'ERR_DEVICE_UNREACHABLE',
+    );
+    expect(Date.now() - started).toBeLessThan(1_000); // not the 30 s request timeout
+    expect((await link.request('device-a', get('/disco/three'))).status).toBe(200);
+    expect(log.filter((l) => l.startsWith('connect'))).toHaveLength(2);
     await link.close();
   });
 

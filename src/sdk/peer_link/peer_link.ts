@@ -7,7 +7,12 @@ import { openDataConnectionHedged } from './open_data_connection.js';
 import { frameBytes } from './frame_bytes.js';
 import type { CreatePeer } from './register_peer.js';
 
+/** Liveness of each data connection (docs/wire/tunnel.md "Liveness"): ping every 3 s, dead after 9 s. */
+const HEARTBEAT = { everyMs: 3_000, deadMs: 9_000 };
+
 export interface PeerLinkOptions {
+  /** Overrides the liveness pings' timing (tests). */
+  heartbeat?: { everyMs: number; deadMs: number };
   /**
    * Makes and registers this end's peer (Node: `createNodePeer`; browsers: `createBrowserPeer`),
    * again with the same id and token after the signalling server was lost.
@@ -144,6 +149,16 @@ export class PeerLink implements DeviceLink {
     const client = new TunnelClient({
       send: (frame) => void conn.send(frame),
       timeoutMs: this.#opts.requestTimeoutMs ?? 30_000,
+      // A device that silently lost its network is dropped within about 10 s (WebRTC's own
+      // consent checks take about 30 s); the next request opens a new connection.
+      heartbeat: {
+        ...HEARTBEAT,
+        ...this.#opts.heartbeat,
+        onDead: (reason) => {
+          this.#forget(peerId, entry);
+          this.#drop(entry, reason);
+        },
+      },
     });
     Object.assign(entry, { conn, client });
     conn.on('data', (data) => {
