@@ -18,7 +18,15 @@ import { COLLECTIONS, type ClientRecord } from '../../protocol/auth/records.js';
 import type { IdbStore } from '../../browser/idb_store.js';
 import { WorkerEngine } from './worker_engine.js';
 
-export type RelayStatus = 'off' | 'connecting' | 'connected' | 'reconnecting';
+/**
+ * `replaced`: this device's identity connected again elsewhere (a restored backup opened on
+ * another browser, or a second tab): the newest connection wins, and this one stops listening
+ * until the person says "Use this one" (`takeBack`), instead of the two taking turns forever.
+ */
+export type RelayStatus = 'off' | 'connecting' | 'connected' | 'reconnecting' | 'replaced';
+
+/** What the relay says to a socket it closes because the same device connected again. */
+export const REPLACED_MESSAGE = 'DISCO_REPLACED';
 /**
  * Whether companies can actually reach the device through the relay: `checking` until a request
  * has come through the relay's tunnel (the self-check after every connection), `open` once one
@@ -132,6 +140,10 @@ export class Relay {
       // this device, then send it a bad answer), and the peer is still fine. Reconnecting would
       // drop every connection of the device at a stranger's word (issue #12.13).
       if (err.type === 'webrtc' || err.type === 'peer-unavailable') return;
+      if (err.type === 'server-error' && String(err.message).includes(REPLACED_MESSAGE)) {
+        this.#replaced(peer);
+        return;
+      }
       this.error =
         err.type === 'unavailable-id'
           ? 'The relay refused this device.'
@@ -202,7 +214,25 @@ export class Relay {
     void this.#selfCheck(peer);
   }
 
+  #replaced(peer: Peer): void {
+    if (peer !== this.#peer) return;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#checkTimer);
+    peer.destroy();
+    this.#peer = undefined;
+    this.status = 'replaced';
+    this.error = '';
+  }
+
+  /** The person chose this browser: connect again, and the other copy is told in turn. */
+  async takeBack(): Promise<void> {
+    if (this.status !== 'replaced' || this.#stopped) return;
+    this.#retries = 0;
+    await this.#connect();
+  }
+
   #retry(peer: Peer): void {
+    if (this.status === 'replaced') return;
     if (this.#stopped || peer !== this.#peer) return;
     peer.destroy();
     this.status = 'reconnecting';
