@@ -211,7 +211,11 @@ describe('Demo Notes', () => {
     expect(state.body).toMatchObject({ signed_in: true, account: { name: 'Ada' } });
     const added = await tab.call('/api/session/notes', { note: 'Buy oat milk' });
     expect(added.status).toBe(201);
-    expect(added.body.notes!.map((n) => n.text)).toEqual(['Buy oat milk']);
+    const lines = await tab.call('/api/session/notes', { note: '  two\n\tlines\n' });
+    expect(lines.status).toBe(201);
+    expect(lines.body.notes!.map((n) => n.text)).toEqual(['  two\n\tlines\n', 'Buy oat milk']);
+    const control = await tab.call('/api/session/notes', { note: 'bell\u0007' });
+    expect([control.status, control.body.code]).toEqual([400, 'ERR_INVALID_INPUT']);
   });
 
   it('serves the request document to any origin and links the device app', async () => {

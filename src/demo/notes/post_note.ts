@@ -7,7 +7,7 @@ import {
 } from '../../protocol/capability/index.js';
 import { b64u, utf8 } from '../../protocol/encoding/index.js';
 import { DiscoError } from '../../protocol/errors/index.js';
-import { isText } from '../../protocol/capability/fields.js';
+import { isWellFormed } from '../../protocol/capability/fields.js';
 import { ApiError, readObject } from '../common/http.js';
 import { notesResource, type Note, type NotesContext } from './context.js';
 import { deviceIdOfKey, fingerprintOfKey } from './device_id.js';
@@ -56,8 +56,16 @@ export async function acceptNote(
   return note;
 }
 
+/** Text of 1 to 2000 characters: line breaks and tabs allowed, other control characters not. */
 function readNote(value: unknown): string {
-  if (typeof value !== 'string' || !isText(value.replace(/\n/g, ' '), MAX_NOTE)) {
+  if (
+    typeof value !== 'string' ||
+    value.length > MAX_NOTE ||
+    value.trim() === '' ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value) ||
+    !isWellFormed(value)
+  ) {
     throw new ApiError('ERR_INVALID_INPUT', `A note is 1 to ${MAX_NOTE} characters of text.`);
   }
   return value;
