@@ -9,6 +9,7 @@ import type { DeviceLink } from '../../protocol/tunnel/index.js';
 import { systemResolveHost, type ResolveHost } from './address_guard.js';
 import { jsonLogger, type Logger } from './log.js';
 import type { PairingStore } from './pairing_store.js';
+import type { RelayCluster } from './relay_cluster.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate_limit_config.js';
 
 /**
@@ -71,7 +72,17 @@ export interface RelayOptions {
    * Whether a device is there to take a tunnelled request, asked before its body is read
    * (default: it holds a signalling socket on this relay). Tests with a fake link say yes.
    */
-  isDeviceOnline?: (peerId: string) => boolean;
+  isDeviceOnline?: (peerId: string) => boolean | Promise<boolean>;
+  /**
+   * `redis://host:port` (DISCO_REDIS_URL): run as one process of a relay cluster (issue #14),
+   * with pairings, rate limits, the peer directory and cross-process signalling in this Redis.
+   * `startRelay` connects (`createRelay` takes the connected `cluster` instead). Unset: memory.
+   */
+  redisUrl?: string;
+  /** Key and channel prefix in Redis (default `disco:`), so several clusters can share one. */
+  redisPrefix?: string;
+  /** The connected Redis parts (`openRelayCluster`), for `createRelay`; `startRelay` makes them. */
+  cluster?: RelayCluster;
   /** Production refuses the dev/test switches and plain-http public URLs (default: NODE_ENV). */
   production?: boolean;
   store?: PairingStore;
@@ -83,9 +94,11 @@ export interface RelayOptions {
 }
 
 export interface RelayConfig extends Required<
-  Omit<RelayOptions, 'store' | 'rateLimits' | 'turn' | 'isDeviceOnline'>
+  Omit<RelayOptions, 'store' | 'rateLimits' | 'turn' | 'isDeviceOnline' | 'redisUrl' | 'cluster'>
 > {
-  readonly isDeviceOnline: ((peerId: string) => boolean) | undefined;
+  readonly isDeviceOnline: ((peerId: string) => boolean | Promise<boolean>) | undefined;
+  readonly redisUrl: string | undefined;
+  readonly cluster: RelayCluster | undefined;
   readonly rateLimits: RateLimitConfig;
   readonly turn: Required<TurnOptions> | undefined;
   readonly store: PairingStore | undefined;
@@ -127,6 +140,19 @@ function trustProxyOf(value: false | number | string): false | number | string {
 }
 
 // RFC 7065 TURN URIs: scheme, host, optional port and transport.
+function redisUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError('relay config: redisUrl is not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new TypeError('relay config: redisUrl must be redis:// or rediss://');
+  return value;
+}
+
 const TURN_URL = /^turns?:[A-Za-z0-9.\-[\]:]{1,253}(\?transport=(udp|tcp))?$/;
 
 function turnOf(turn: TurnOptions | undefined): Required<TurnOptions> | undefined {
@@ -206,6 +232,9 @@ export function resolveRelayConfig(options: RelayOptions): RelayConfig {
       8192 * MIB,
     ),
     isDeviceOnline: options.isDeviceOnline,
+    redisUrl: redisUrlOf(options.redisUrl),
+    redisPrefix: options.redisPrefix ?? 'disco:',
+    cluster: options.cluster,
     production,
     store: options.store,
     logger: options.logger ?? jsonLogger(),

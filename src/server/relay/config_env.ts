@@ -21,6 +21,8 @@ export const RELAY_ENV = {
   DISCO_RELAY_TUNNEL_BODY_TIMEOUT_MS: 'tunnelBodyTimeoutMs',
   DISCO_RELAY_TUNNEL_BODY_BYTES_PER_ADDRESS: 'tunnelBodyBytesPerAddress',
   DISCO_RELAY_TUNNEL_BODY_BYTES: 'tunnelBodyBytes',
+  DISCO_REDIS_URL: 'redisUrl',
+  DISCO_REDIS_PREFIX: 'redisPrefix',
 } as const;
 
 /** Rate-limit variables: `DISCO_RELAY_RATE_<NAME>` sets `rateLimits.<name>`. */

@@ -12,7 +12,7 @@ export interface RelayContext {
   readonly lifecycle: Lifecycle;
   readonly limiters: RelayLimiters;
   /** Whether a device can take a tunnelled request now (`isDeviceOnline`, else signalling). */
-  readonly isDeviceOnline: (peerId: string) => boolean;
+  readonly isDeviceOnline: (peerId: string) => boolean | Promise<boolean>;
 }
 
 /** How long a paired record stays readable for the RP's long-poll after the device took it. */

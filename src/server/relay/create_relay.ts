@@ -27,8 +27,15 @@ export interface Relay {
   attach(server: HttpServer | HttpsServer): void;
   /** PeerJS clients connected now. */
   peers(): number;
-  /** Whether a PeerJS client with this id (e.g. a device's peer id) is connected now. */
+  /** Whether a PeerJS client with this id (e.g. a device's peer id) is connected to this process now. */
   hasPeer(id: string): boolean;
+  /** Part of a cluster (`redisUrl`): a peer may be connected to another process. */
+  readonly clustered: boolean;
+  /**
+   * `/healthz` answers 503 from now on, so a load balancer sends this process nothing new,
+   * while everything under way goes on (call `close` after the balancer noticed).
+   */
+  drain(): void;
   /**
    * ICE servers with fresh credentials, as `GET /ice-servers` answers: for the relay's own
    * WebRTC link, which needs the same TURN server as the devices. New credentials at every call.
@@ -49,12 +56,21 @@ export interface Relay {
 export function createRelay(options: RelayOptions): Relay {
   const config = resolveRelayConfig(options);
   const { logger } = config;
-  const store = config.store ?? new MemoryPairingStore({ clock: config.clock });
+  const { cluster } = config;
+  if (config.redisUrl && !cluster)
+    throw new TypeError('relay config: redisUrl needs startRelay (or a connected `cluster`)');
+  const store = config.store ?? cluster?.store ?? new MemoryPairingStore({ clock: config.clock });
   const lifecycle = new Lifecycle();
-  const limiters = createLimiters(config.rateLimits, logger);
+  const limiters = createLimiters(
+    config.rateLimits,
+    logger,
+    cluster && { client: cluster.directory.client, prefix: cluster.prefix },
+  );
   let signalling: Signalling | null = null;
+  let draining = false;
   const isDeviceOnline =
-    config.isDeviceOnline ?? ((id: string) => signalling?.hasPeer(id) ?? false);
+    config.isDeviceOnline ??
+    ((id: string) => signalling?.hasPeer(id) || (signalling?.locate(id) ?? false));
   const ctx: RelayContext = { config, store, logger, lifecycle, limiters, isDeviceOnline };
 
   const app = express();
@@ -65,10 +81,16 @@ export function createRelay(options: RelayOptions): Relay {
     res.set('x-content-type-options', 'nosniff');
     next();
   });
-  app.use(lifecycle.guard);
+  // Answered even while closing (before the lifecycle guard): a balancer's health check sees
+  // 503 as soon as the process drains, and sends it nothing new.
   app.get('/healthz', (_req, res) => {
-    res.set('cache-control', 'no-store').json({ ok: true, peers: signalling?.peers() ?? 0 });
+    const ok = !draining && !lifecycle.closing;
+    res
+      .status(ok ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json({ ok, peers: signalling?.peers() ?? 0 });
   });
+  app.use(lifecycle.guard);
   app.use(pairingRoutes(ctx));
   app.use(iceServerRoutes(ctx));
   app.use(tunnelRoutes(ctx));
@@ -107,6 +129,7 @@ export function createRelay(options: RelayOptions): Relay {
         trustProxy: config.trustProxy,
         logger,
         clock: config.clock,
+        ...(cluster ? { directory: cluster.directory } : {}),
         onDisconnect: (peerId) => {
           if (PEER_ID_PATTERN.test(peerId)) config.deviceLink.forget?.(peerId);
         },
@@ -114,6 +137,10 @@ export function createRelay(options: RelayOptions): Relay {
     },
     peers: () => signalling?.peers() ?? 0,
     hasPeer: (id) => signalling?.hasPeer(id) ?? false,
+    clustered: cluster !== undefined,
+    drain() {
+      draining = true;
+    },
     // fresh credentials at every call (one HMAC): coturn counts its allocation quota per
     // username, and the relay's link makes one allocation per data connection it opens
     iceConfig: () => currentIceConfig(config),
@@ -122,6 +149,7 @@ export function createRelay(options: RelayOptions): Relay {
       limiters.shutdown();
       await signalling?.close();
       await store.close();
+      await cluster?.directory.close();
       await config.deviceLink.close();
       logger.log('info', 'relay.closed', {});
     },

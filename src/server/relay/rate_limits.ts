@@ -5,6 +5,8 @@ import { DiscoError } from '../../protocol/errors/index.js';
 import { sendError } from './http_errors.js';
 import type { Logger } from './log.js';
 import type { RateLimitConfig } from './rate_limit_config.js';
+import type { RedisConnection } from './redis_connection.js';
+import { RedisRateLimitStore } from './redis_rate_limit_store.js';
 
 /**
  * The rate-limit key of a client address: the IPv4 address, or the /56 prefix of an IPv6
@@ -37,8 +39,15 @@ export interface RelayLimiters {
   shutdown(): void;
 }
 
-/** The relay's limiters (express-rate-limit, one memory store each; Redis stores later). */
-export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLimiters {
+/**
+ * The relay's limiters (express-rate-limit): one memory store each, or, given `redis` (a relay
+ * cluster, issue #14), one Redis store each, so that every process counts against one budget.
+ */
+export function createLimiters(
+  config: RateLimitConfig,
+  logger: Logger,
+  redis?: { readonly client: RedisConnection; readonly prefix: string },
+): RelayLimiters {
   const stores: MemoryStore[] = [];
   const limiter = (
     name: string,
@@ -49,8 +58,9 @@ export function createLimiters(config: RateLimitConfig, logger: Logger): RelayLi
       'requestWasSuccessful' | 'skipSuccessfulRequests'
     > = {},
   ): RequestHandler => {
-    const store = new MemoryStore();
-    stores.push(store);
+    let store: MemoryStore | RedisRateLimitStore;
+    if (redis) store = new RedisRateLimitStore(redis.client, redis.prefix, name);
+    else stores.push((store = new MemoryStore()));
     return rateLimit({
       windowMs: config.windowMs,
       limit,

@@ -1,21 +1,14 @@
-import { createClient } from '@redis/client';
 import type { Clock } from '../../protocol/encoding/index.js';
-import { DiscoError } from '../../protocol/errors/index.js';
+import {
+  connectAll,
+  orUnavailable,
+  redisConnection,
+  type RedisConnection,
+} from './redis_connection.js';
 import type { PairedDevice, PairingRecord, PairingStore, PairOutcome } from './pairing_store.js';
 
 type Waiter = (device: PairedDevice | null) => void;
-/** A connection that fails at once while Redis is down (no offline queue) and reconnects. */
-function connection(url: string) {
-  const c = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000) },
-  });
-  // Errors surface on the calls themselves; the client reconnects by itself.
-  c.on('error', () => undefined);
-  return c;
-}
-type Client = ReturnType<typeof connection>;
+type Client = RedisConnection;
 
 /**
  * `pair` as one Lua script, so Redis runs it atomically: the first device wins a live uid, the
@@ -44,11 +37,6 @@ export interface RedisPairingStoreOptions {
   prefix?: string;
 }
 
-const unavailable = (cause: unknown) =>
-  new DiscoError('ERR_RELAY_STORE_UNAVAILABLE', "The relay's shared store cannot be reached.", {
-    cause,
-  });
-
 /**
  * Pairing state in Redis, shared by every relay process (issue #14): one JSON value per uid
  * under a TTL (`PXAT` the record's expiry: Redis does the forgetting), `SET NX` for one-time
@@ -76,15 +64,9 @@ export class RedisPairingStore implements PairingStore {
 
   /** Connects (two connections: commands, and the pub/sub subscription). */
   static async open(opts: RedisPairingStoreOptions): Promise<RedisPairingStore> {
-    const client = connection(opts.url);
-    const subscriber = connection(opts.url);
-    try {
-      await Promise.all([client.connect(), subscriber.connect()]);
-    } catch (err) {
-      client.destroy();
-      subscriber.destroy();
-      throw unavailable(err);
-    }
+    const client = redisConnection(opts.url);
+    const subscriber = redisConnection(opts.url);
+    await connectAll([client, subscriber]);
     return new RedisPairingStore(client, subscriber, opts);
   }
 
@@ -92,12 +74,8 @@ export class RedisPairingStore implements PairingStore {
     return `${this.#prefix}pairing:${uid}`;
   }
 
-  async #do<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      throw err instanceof DiscoError ? err : unavailable(err);
-    }
+  #do<T>(op: () => Promise<T>): Promise<T> {
+    return orUnavailable(op);
   }
 
   create(record: PairingRecord): Promise<boolean> {

@@ -17,6 +17,7 @@ import {
   SpentTokens,
   WindowCounter,
 } from './signal_budget.js';
+import type { PeerDirectory, RoutedMessage } from './peer_directory.js';
 import { signalSocketClass, type SignalSocket } from './signal_socket.js';
 
 /** Signalling messages (SDP offers/answers, ICE candidates) are small; ws would take 100 MiB. */
@@ -25,8 +26,13 @@ const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024;
 export interface Signalling {
   /** PeerJS clients connected now. */
   peers(): number;
-  /** Whether a client with this id is connected now. */
+  /** Whether a client with this id is connected to this process now. */
   hasPeer(id: string): boolean;
+  /**
+   * In a cluster: whether any process holds a client with this id (the directory); without one,
+   * false. Rejects with ERR_RELAY_STORE_UNAVAILABLE while Redis is down.
+   */
+  locate(id: string): Promise<boolean>;
   /** Closes every signalling socket and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -43,6 +49,8 @@ export interface SignallingOptions {
   readonly clock: Clock;
   /** Told when a peer's signalling socket goes (the device link drops its channel at once). */
   readonly onDisconnect?: (peerId: string) => void;
+  /** In a cluster (issue #14): the directory of which process holds which peer, and the bus. */
+  readonly directory?: PeerDirectory;
 }
 
 /**
@@ -56,8 +64,39 @@ export function mountSignalling(
   server: HttpServer | HttpsServer,
   opts: SignallingOptions,
 ): Signalling {
-  const { logger, clock } = opts;
+  const { logger, clock, directory } = opts;
   const connected = new Map<string, WebSocket>();
+  /** Delivers a message from another process to the socket here, or turns an OFFER back. */
+  const deliver = (message: RoutedMessage) => {
+    const socket = connected.get(message.dst);
+    if (socket?.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(message));
+      return;
+    }
+    // the peer left (or moved) meanwhile: PeerJS's "peer-unavailable" for the caller
+    if (message.type === 'OFFER' && directory) {
+      const expire = { type: 'EXPIRE', src: message.dst, dst: message.src };
+      void directory
+        .locate(message.src)
+        .then((owner) => {
+          if (owner === directory.processId)
+            connected.get(message.src)?.send(JSON.stringify(expire));
+          else if (owner) return directory.send(owner, { kind: 'signal', message: expire });
+        })
+        .catch(() => undefined);
+    }
+  };
+  directory?.onMessage((event) => {
+    if (event.kind === 'signal') deliver(event.message);
+    else if (event.kind === 'takeover') {
+      // a second connection with a valid token, on another process, holds the id now
+      const old = connected.get(event.id);
+      if (!old) return;
+      logger.log('info', 'peer.replaced', { peer_id: event.id, elsewhere: true });
+      old.terminate();
+    }
+  });
+  const claims = new WeakMap<IncomingMessage, string>();
   let sockets: WebSocketServer | null = null;
   const now = () => clock.now();
   const offline = new OfflineQueueBudget(DEFAULT_OFFLINE_QUEUE, now);
@@ -66,6 +105,16 @@ export function mountSignalling(
     isOnline: (id) => connected.has(id),
     offline,
     offers: new WindowCounter(opts.offersPerSource, opts.windowMs, now),
+    ...(directory
+      ? {
+          route: {
+            self: directory.processId,
+            locate: (id: string) => directory.locate(id),
+            forward: (processId: string, message: RoutedMessage) =>
+              directory.send(processId, { kind: 'signal', message }),
+          },
+        }
+      : {}),
   });
   const spent = new SpentTokens(now(), PEER_TOKEN_MAX_AGE_SECONDS * 1000, 60_000);
   // the client address as Express computes `req.ip` under the relay's `trust proxy`
@@ -143,6 +192,43 @@ export function mountSignalling(
     old.once('close', () => done(true));
     old.terminate();
   };
+  /**
+   * In a cluster the token must be new to every process, not only this one, and the id is
+   * claimed in the directory (its old process is told to let go). Null when admitted.
+   */
+  const claimInCluster = async (
+    dir: PeerDirectory,
+    req: IncomingMessage,
+    admission: { id: string; device: boolean; token?: { value: string } },
+  ): Promise<{ status: number; code: ErrorCode; message: string } | null> => {
+    const token = new URL(req.url ?? '', 'http://relay.invalid').searchParams.get('token') ?? '';
+    try {
+      if (
+        admission.token &&
+        !(await dir.spend(admission.token.value, (PEER_TOKEN_MAX_AGE_SECONDS + 60) * 1000))
+      )
+        return {
+          status: 401,
+          code: 'ERR_REQUEST_REPLAYED',
+          message: 'This peer token has been used already.',
+        };
+      const claim = await dir.claim(admission.id, token, admission.device);
+      if (claim === null)
+        return {
+          status: 409,
+          code: 'ERR_STORE_CONFLICT',
+          message: 'This peer id is held with another token.',
+        };
+      claims.set(req, claim);
+      return null;
+    } catch {
+      return {
+        status: 503,
+        code: 'ERR_RELAY_STORE_UNAVAILABLE',
+        message: "The relay's shared store cannot be reached.",
+      };
+    }
+  };
   const createWebSocketServer = (options: ServerOptions) => {
     sockets = new WebSocketServer({
       ...options,
@@ -156,7 +242,7 @@ export function mountSignalling(
           return;
         }
         void admitPeer(info.req.url, clock.now()).then(
-          (admission) => {
+          async (admission) => {
             if (!admission.ok) {
               logger.log('warn', 'peer.refused', {
                 peer_id: admission.id,
@@ -182,6 +268,14 @@ export function mountSignalling(
               refuse(done, 401, 'ERR_REQUEST_REPLAYED', 'This peer token has been used already.');
               return;
             }
+            if (directory) {
+              const refused = await claimInCluster(directory, info.req, admission);
+              if (refused) {
+                logger.log('warn', 'peer.refused', { peer_id: admission.id, reason: refused.code });
+                refuse(done, refused.status, refused.code, refused.message);
+                return;
+              }
+            }
             admit(admission.id, admission.device, done);
           },
           (err: unknown) =>
@@ -192,6 +286,12 @@ export function mountSignalling(
     sockets.on('connection', (socket: SignalSocket, req: IncomingMessage) => {
       socket.peerId = new URL(req.url ?? '', 'http://relay.invalid').searchParams.get('id') ?? '';
       socket.address = addresses.get(req) ?? 'unknown';
+      const claim = claims.get(req);
+      if (directory && claim) {
+        const id = socket.peerId;
+        directory.hold(id, claim);
+        socket.once('close', () => void directory.release(id, claim).catch(() => undefined));
+      }
     });
     return sockets;
   };
@@ -234,6 +334,8 @@ export function mountSignalling(
   return {
     peers: () => connected.size,
     hasPeer: (id) => connected.has(id),
+    locate: async (id) =>
+      connected.has(id) || (directory ? (await directory.locate(id)) !== null : false),
     close: () =>
       new Promise<void>((resolve) => {
         const wss: WebSocketServer | null = sockets;

@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 import { DiscoError, toWire } from '../../protocol/errors/index.js';
 import type { DeviceLink } from '../../protocol/tunnel/index.js';
 import type { RelayOptions } from './config.js';
+import { systemClock } from '../../protocol/encoding/index.js';
 import { createRelay, type Relay } from './create_relay.js';
+import { openRelayCluster } from './relay_cluster.js';
 
 export interface StartRelayOptions extends Omit<RelayOptions, 'publicUrl' | 'deviceLink'> {
   /** Default: `http://<host>:<bound port>` (fine on loopback; behind a proxy, give the public URL). */
@@ -12,9 +14,12 @@ export interface StartRelayOptions extends Omit<RelayOptions, 'publicUrl' | 'dev
   /**
    * The link, or a function that makes it once the relay listens, with the relay's public URL
    * (its own peer can connect to this relay's signalling and be awaited there) and the relay
-   * itself (e.g. `isRegistered: (id) => relay.hasPeer(id)`).
+   * itself (e.g. `isRegistered: (id) => relay.hasPeer(id)`), and where this process listens (in a
+   * cluster the link's peer registers on its own process, not through the balancer).
    */
-  deviceLink: DeviceLink | ((relayUrl: string, relay: Relay) => DeviceLink | Promise<DeviceLink>);
+  deviceLink:
+    | DeviceLink
+    | ((relayUrl: string, relay: Relay, listenUrl: string) => DeviceLink | Promise<DeviceLink>);
   /** Default 0 (any free port). */
   port?: number;
   /** Default 127.0.0.1: only loopback unless told otherwise. */
@@ -98,7 +103,19 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   };
   let relay: Relay;
   try {
-    relay = createRelay(relayOptions(options, publicUrl, deferred));
+    // one process of a cluster: connect to Redis first (a process starts only with its Redis)
+    const cluster =
+      options.redisUrl && !options.cluster
+        ? await openRelayCluster({
+            url: options.redisUrl,
+            prefix: options.redisPrefix ?? 'disco:',
+            clock: options.clock ?? systemClock,
+          })
+        : options.cluster;
+    relay = createRelay({
+      ...relayOptions(options, publicUrl, deferred),
+      ...(cluster ? { cluster } : {}),
+    });
   } catch (err) {
     server.close();
     throw err;
@@ -107,7 +124,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   relay.attach(server);
   if (typeof options.deviceLink === 'function') {
     try {
-      link = await options.deviceLink(relay.publicUrl, relay);
+      link = await options.deviceLink(relay.publicUrl, relay, url);
     } catch (err) {
       await relay.close();
       server.close();

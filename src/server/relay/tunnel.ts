@@ -49,18 +49,36 @@ const checkRequest: RequestHandler = (req, res, next) => {
 function checkDevice(ctx: RelayContext): RequestHandler {
   return (req, res, next) => {
     const peerId = req.params.peerId!;
-    if (ctx.isDeviceOnline(peerId)) {
-      next();
-      return;
-    }
-    ctx.logger.log('info', 'tunnel.request', {
-      peer_id: peerId,
-      method: req.method,
-      path: (res.locals.path as string).split('?')[0],
-      outcome: 'ERR_DEVICE_UNREACHABLE',
-      reason: 'not connected to this relay',
-    });
-    refuseUnread(req, res, new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device is not online.'));
+    const refuse = (err: DiscoError, reason: string) => {
+      ctx.logger.log('info', 'tunnel.request', {
+        peer_id: peerId,
+        method: req.method,
+        path: (res.locals.path as string).split('?')[0],
+        outcome: err.code,
+        reason,
+      });
+      refuseUnread(req, res, err);
+    };
+    const decide = (online: boolean) => {
+      if (online) next();
+      else
+        refuse(
+          new DiscoError('ERR_DEVICE_UNREACHABLE', 'The device is not online.'),
+          'not connected to this relay',
+        );
+    };
+    const online = ctx.isDeviceOnline(peerId);
+    // a cluster asks its directory (issue #14); one process answers at once
+    if (typeof online === 'boolean') decide(online);
+    else
+      online.then(decide, (err: unknown) =>
+        refuse(
+          isDiscoError(err)
+            ? err
+            : new DiscoError('ERR_RELAY_STORE_UNAVAILABLE', 'The directory cannot be read.'),
+          'directory unavailable',
+        ),
+      );
   };
 }
 
