@@ -112,7 +112,12 @@ describe('shop → courier handoff, with a fake device behind a fake relay', () 
       step: 'connected',
       error: null,
       pairing: null,
-      device: { fingerprint: fingerprintOf(world.device.device.deviceId) },
+      device: {
+        fingerprint: fingerprintOf(world.device.device.deviceId),
+        // this device has no nodetrust certificate, and the shop says so
+        certificate: null,
+        certified: 'Device not certified.',
+      },
     });
     expect(asked(world)).toEqual(['register:shop', 'key_a:shop']);
     expect(world.person.seen[1]!.scope).toEqual(['address']);

@@ -23,6 +23,8 @@ export interface DemosOptions {
   courierPort: number;
   /** Parent of each demo's data directory: `<dataDir>/shop/`, `<dataDir>/courier/` (`.cache/demo`). */
   dataDir: string;
+  /** PEM roots the shop trusts for device certificates (nodetrust's CA: pebble's root locally). */
+  deviceTrustAnchors?: readonly string[];
   log?: Logger;
 }
 
@@ -50,6 +52,7 @@ export async function startDemos(opts: DemosOptions): Promise<RunningDemos> {
       relayUrl: opts.relayUrl,
       courierUrl: courierServer.url,
       dataDir: join(opts.dataDir, 'shop'),
+      ...(opts.deviceTrustAnchors ? { deviceTrustAnchors: opts.deviceTrustAnchors } : {}),
       ...log,
     });
     const shopServer = await listen(shop.app, opts.shopPort, host).catch((err: unknown) => {

@@ -8,6 +8,8 @@ export { fetchDeviceInfo } from './device_info.js';
 export { sealRequest, openResponse, type DeviceInfo } from './messages.js';
 export { fetchTransport, type Transport, type TransportResponse } from './transport.js';
 export { startPairing, type Pairing, type PairedDevice } from './pairing.js';
+export type { DeviceCertificatePolicy } from './device_certificate.js';
+export type { VerifiedDeviceCertificate } from '../protocol/nodetrust/device_certificate.js';
 export { linkTransport } from './link_transport.js';
 export { PeerLink, randomPeerId, type PeerLinkOptions } from './peer_link/peer_link.js';
 export { type CreatePeer } from './peer_link/register_peer.js';

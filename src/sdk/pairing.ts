@@ -5,6 +5,8 @@ import type { ClientIdentity } from './client_identity.js';
 import { fetchDeviceInfo } from './device_info.js';
 import type { DeviceInfo } from './messages.js';
 import { fetchTransport, type Transport } from './transport.js';
+import { checkDeviceCertificate, type DeviceCertificatePolicy } from './device_certificate.js';
+import type { VerifiedDeviceCertificate } from '../protocol/nodetrust/device_certificate.js';
 
 /** What the relay says when a device has paired (docs/wire/relay.md). */
 export interface PairedDevice {
@@ -13,6 +15,15 @@ export interface PairedDevice {
   peer_id: string;
   public_key: JWK;
   proxy_url: string;
+  /** A certified device's chain (leaf first, base64 DER) and transcript signature, as posted. */
+  certificate_chain?: string[];
+  certificate_signature?: string;
+  /**
+   * Set by the SDK, never by the relay: the device certificate, verified against the configured
+   * trust anchors (docs/wire/nodetrust.md), or null when the device presented none (or no anchor
+   * is configured).
+   */
+  certificate: VerifiedDeviceCertificate | null;
 }
 
 export interface Pairing {
@@ -45,12 +56,14 @@ async function relayError(res: Response): Promise<DiscoError> {
  * opens the challenge the relay sealed to the certificate key, and returns a `wait` that
  * long-polls until the device pairs. The device's keys are then read through the tunnel and
  * must match the key the relay reported (and that key must be the device id's): the client pins
- * them, and every answer later must be signed by that key.
+ * them, and every answer later must be signed by that key. With `trustAnchors`, a device
+ * certificate the device presents is verified (`paired.certificate`); `requireDeviceCertificate`
+ * refuses a device without one (ERR_DEVICE_CERT_REQUIRED).
  */
 export async function startPairing(
   relayUrl: string,
   me: ClientIdentity,
-  opts: { callback?: string; fetchFn?: typeof fetch } = {},
+  opts: { callback?: string; fetchFn?: typeof fetch } & DeviceCertificatePolicy = {},
 ): Promise<Pairing> {
   const fetchFn = opts.fetchFn ?? fetch;
   const base = relayUrl.replace(/\/+$/, '');
@@ -90,7 +103,10 @@ export async function startPairing(
       });
       if (r.status === 204) continue;
       if (!r.ok) throw await relayError(r);
-      const paired = (await r.json()) as PairedDevice;
+      const answer = (await r.json()) as Omit<PairedDevice, 'certificate'>;
+      // the company's own uid, not the relay's echo: the transcript names this pairing
+      const certificate = await checkDeviceCertificate(answer, body.uid, opts);
+      const paired: PairedDevice = { ...answer, certificate };
       const transport = fetchTransport(paired.proxy_url, fetchFn);
       const device = await fetchDeviceInfo(transport, paired.device_id);
       if (device.signingJwk.x !== paired.public_key.x) {

@@ -47,7 +47,13 @@ async function afterPairing(
     s.step = 'authorizing';
     const { key_a } = await client.requestKeyA(FIELDS, { signal });
     if (signal.aborted) return;
-    s.link = { client, keyA: key_a, deviceId: device.deviceId, proxyUrl: paired.proxy_url };
+    s.link = {
+      client,
+      keyA: key_a,
+      deviceId: device.deviceId,
+      proxyUrl: paired.proxy_url,
+      certificate: paired.certificate,
+    };
     s.step = 'connected';
   } catch (err) {
     if (signal.aborted) return;
@@ -75,17 +81,18 @@ export async function connect(ctx: ShopContext, req: Request, res: Response): Pr
   });
   let pairing: Pairing;
   try {
-    pairing = await startPairing(ctx.relayUrl, ctx.me.identity, { fetchFn: ctx.fetchFn }).catch(
-      (err: unknown) => {
-        if (isDiscoError(err)) throw err;
-        // The SDK passes on fetch's own errors for the first request, and JSON errors.
-        if (err instanceof TypeError || (err instanceof Error && err.name === 'TimeoutError'))
-          throw new DiscoError('ERR_TRANSPORT_FAILED', 'The relay cannot be reached.', {
-            cause: err,
-          });
-        throw new ApiError('ERR_UPSTREAM', 'The Disco relay answered in a way we cannot use.');
-      },
-    );
+    pairing = await startPairing(ctx.relayUrl, ctx.me.identity, {
+      fetchFn: ctx.fetchFn,
+      trustAnchors: ctx.deviceTrustAnchors,
+    }).catch((err: unknown) => {
+      if (isDiscoError(err)) throw err;
+      // The SDK passes on fetch's own errors for the first request, and JSON errors.
+      if (err instanceof TypeError || (err instanceof Error && err.name === 'TimeoutError'))
+        throw new DiscoError('ERR_TRANSPORT_FAILED', 'The relay cannot be reached.', {
+          cause: err,
+        });
+      throw new ApiError('ERR_UPSTREAM', 'The Disco relay answered in a way we cannot use.');
+    });
     if (!UID.test(pairing.uid) || pairing.qr.length > MAX_QR_CHARS)
       throw new ApiError('ERR_UPSTREAM', 'The Disco relay sent a pairing code we cannot use.');
   } catch (err) {

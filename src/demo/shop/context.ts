@@ -11,6 +11,8 @@ export const FIELDS = ['address'] as const;
 export interface ShopContext extends Company {
   /** The courier's base URL, without a trailing slash. */
   courierUrl: string;
+  /** PEM roots trusted for device certificates. */
+  deviceTrustAnchors: readonly string[];
   sessions: SessionStore<ShopSession>;
   /** Pairings and approvals waited for, over all sessions. */
   flows: InProgress;

@@ -18,6 +18,8 @@ export type { ShopState, ShopStep } from './state.js';
 export interface ShopConfig extends DemoConfig {
   /** The courier's base URL: its `/api/identity` and `/api/deliveries`. */
   courierUrl: string;
+  /** PEM roots trusted for device certificates (docs/wire/nodetrust.md); none: not checked. */
+  deviceTrustAnchors?: readonly string[];
   limits?: {
     /** Browser sessions held at once (default 500). */
     sessions?: number;
@@ -37,6 +39,7 @@ export async function createShop(config: ShopConfig): Promise<DemoApp> {
   const ctx: ShopContext = {
     ...company,
     courierUrl,
+    deviceTrustAnchors: config.deviceTrustAnchors ?? [],
     sessions: new SessionStore(
       SHOP_COOKIE,
       {

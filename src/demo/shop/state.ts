@@ -1,4 +1,8 @@
-import { fingerprintOf, type DiscoClient } from '../../sdk/index.js';
+import {
+  fingerprintOf,
+  type DiscoClient,
+  type VerifiedDeviceCertificate,
+} from '../../sdk/index.js';
 import type { Problem } from '../common/explain.js';
 import type { CourierProgress } from './courier_api.js';
 
@@ -22,7 +26,15 @@ export interface ShopState {
   shop: { name: string; fingerprint: string };
   /** `expires_at`: milliseconds since the epoch. */
   pairing: { uid: string; qr_image: string; expires_at: number } | null;
-  device: { fingerprint: string } | null;
+  /**
+   * `certificate`: the device certificate the SDK verified at pairing (nodetrust), or null;
+   * `certified`: the line the page shows about it.
+   */
+  device: {
+    fingerprint: string;
+    certificate: { name: string; issuer: string; not_after: number } | null;
+    certified: string;
+  } | null;
   courier: { name: string; fingerprint: string } | null;
   /** `progress`: whether the courier has the address yet (`waiting`, `ready`, `failed`). */
   delivery: { id: string; courier_url: string; progress: CourierProgress } | null;
@@ -35,6 +47,8 @@ export interface Link {
   keyA: string;
   deviceId: string;
   proxyUrl: string;
+  /** The device certificate verified at pairing, or null: not certified. */
+  certificate: VerifiedDeviceCertificate | null;
 }
 
 /** One browser session's place in the flow. */
@@ -101,6 +115,16 @@ function status(s: ShopSession, name: string): string {
   }
 }
 
+/** The connected device, and whether a CA the shop trusts certified it (nodetrust). */
+function deviceView(link: Link): NonNullable<ShopState['device']> {
+  const c = link.certificate;
+  return {
+    fingerprint: fingerprintOf(link.deviceId),
+    certificate: c ? { name: c.name, issuer: c.issuer, not_after: c.notAfter.getTime() } : null,
+    certified: c ? `Device certified as ${c.name} by ${c.issuer}.` : 'Device not certified.',
+  };
+}
+
 /** The session as the page sees it; no session reads as a fresh one. */
 export function shopView(
   shop: { name: string; fingerprint: string },
@@ -115,7 +139,7 @@ export function shopView(
     pairing: st.pairing
       ? { uid: st.pairing.uid, qr_image: st.pairing.qrImage, expires_at: st.pairing.expiresAt }
       : null,
-    device: st.link ? { fingerprint: fingerprintOf(st.link.deviceId) } : null,
+    device: st.link ? deviceView(st.link) : null,
     courier: st.courier ?? null,
     delivery: st.delivery
       ? { id: st.delivery.id, courier_url: st.delivery.courierUrl, progress: st.delivery.progress }

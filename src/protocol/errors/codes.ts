@@ -193,6 +193,11 @@ export const ERROR_CODES = {
     wire: 'temporarily_unavailable',
     status: 503,
   },
+  // device certificates at pairing (src/protocol/nodetrust/device_certificate.ts, src/sdk/pairing.ts)
+  ERR_DEVICE_CERT_REQUIRED: trust('access_denied', 403),
+  ERR_DEVICE_CERT_MALFORMED: trust('invalid_client'),
+  ERR_DEVICE_CERT_NAME: trust('invalid_client'),
+  ERR_DEVICE_CERT_SIGNATURE: trust('invalid_client'),
   // anything not meant for the client
   ERR_INTERNAL: { kind: 'internal', wire: 'server_error', status: 500 },
 } as const satisfies Record<string, CodeSpec>;

@@ -542,6 +542,26 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     meaning: 'No proof server answered, so there is nothing to prove the name with.',
     action: 'Retry later; the operator checks the proof servers /nodetrust/issue/info lists.',
   },
+  ERR_DEVICE_CERT_REQUIRED: {
+    meaning: 'This company accepts only devices with a device certificate, and this one has none.',
+    action: 'Get a device certificate in Settings → "Device certificate", then pair again.',
+  },
+  ERR_DEVICE_CERT_MALFORMED: {
+    meaning:
+      'The device certificate sent at pairing is unreadable: no chain, too many or too large certificates, or no signature.',
+    action:
+      'Update the device app; if it persists, remove the device certificate and get a new one.',
+  },
+  ERR_DEVICE_CERT_NAME: {
+    meaning:
+      "The device certificate is not for this device: its name is not the p<peer id> name of the device's identity key, or not in a trusted zone.",
+    action: 'Do not trust this device as certified. A device gets a new certificate in Settings.',
+  },
+  ERR_DEVICE_CERT_SIGNATURE: {
+    meaning:
+      "The pairing transcript's signature does not verify with the device certificate's key: the certificate was replayed, or the message was changed.",
+    action: 'Do not trust this pairing. Pair again; the device signs every pairing afresh.',
+  },
   ERR_REQUEST_TIMEOUT: {
     meaning: 'The request body came too slowly; the relay stopped waiting for it.',
     action: 'Send the body at once, or retry on a better connection.',

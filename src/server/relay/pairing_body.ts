@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { DiscoError } from '../../protocol/errors/index.js';
 import { peerIdOf, PEER_ID_PATTERN } from '../../protocol/tunnel/index.js';
+import { isPresentationShape } from '../../protocol/nodetrust/device_certificate.js';
 import type { PairedDevice } from './pairing_store.js';
 import { displayUid, parseUid } from './uid.js';
 
@@ -53,6 +54,13 @@ export async function readPairingBody(
     throw invalid('peer_id must be the peer id of device_id');
   const proxyUrl = `${publicUrl}/p/${peerId}/`;
   if (fields.proxy_url !== proxyUrl) throw invalid(`proxy_url must be ${proxyUrl}`);
+  const chain = fields.certificate_chain;
+  const signature = fields.certificate_signature;
+  const certified = chain !== undefined || signature !== undefined;
+  if (certified && !isPresentationShape(chain, signature))
+    throw invalid(
+      'certificate_chain (1 to 4 base64 certificates) and certificate_signature (base64url, 64 bytes) go together',
+    );
   return {
     uid,
     device: {
@@ -61,6 +69,9 @@ export async function readPairingBody(
       peer_id: peerId,
       public_key: publicKey,
       proxy_url: proxyUrl,
+      ...(certified
+        ? { certificate_chain: chain as string[], certificate_signature: signature as string }
+        : {}),
     },
   };
 }

@@ -7,6 +7,9 @@ export interface PairedDevice {
   readonly peer_id: string;
   readonly public_key: JWK;
   readonly proxy_url: string;
+  /** A certified device's nodetrust chain and transcript signature (docs/wire/relay.md). */
+  readonly certificate_chain?: readonly string[];
+  readonly certificate_signature?: string;
 }
 
 /**

@@ -13,6 +13,7 @@ const els = {
   qr: /** @type {HTMLImageElement} */ ($('pairing-qr')),
   expiry: $('pairing-expiry'),
   fingerprint: $('shop-fingerprint'),
+  certified: $('device-certified'),
   ship: /** @type {HTMLButtonElement} */ ($('ship')),
   shipHint: $('ship-hint'),
   delivery: $('delivery'),
@@ -55,6 +56,8 @@ function render(state) {
   setText(els.status, state.status);
   setText(els.error, state.error ? state.error.message : notice.text);
   setText(els.fingerprint, state.shop.fingerprint);
+
+  setText(els.certified, state.device ? state.device.certified : '');
 
   els.connect.hidden = state.step !== 'idle';
   els.connect.disabled = sending;
