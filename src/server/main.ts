@@ -11,6 +11,7 @@ import {
 } from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
 import { findTurnserver, startCoturn, type LocalTurnServer } from './turn/coturn.js';
+import { startNodetrust, type Nodetrust } from './nodetrust/start_nodetrust.js';
 
 /**
  * `npm start`: one process for everything Disco runs locally — the device app, the relay (with
@@ -22,7 +23,9 @@ import { findTurnserver, startCoturn, type LocalTurnServer } from './turn/coturn
  * browser started with WebRTC-on-loopback flags). With Debian's coturn installed (`npm start`
  * installs it when run as root), a TURN server runs on DISCO_HOST too, on a free port, and all
  * data channels go through it: that is what lets an everyday browser reach the relay on
- * 127.0.0.1, where WebRTC's direct paths are refused.
+ * 127.0.0.1, where WebRTC's direct paths are refused. With Debian's pebble installed, nodetrust
+ * runs too (docs/wire/nodetrust.md: DNS, proof and issue servers, pebble as the CA), always on
+ * 127.0.0.1; DISCO_NODETRUST=0 turns it off.
  *
  * This is a development stack: unless NODE_ENV=production it allows callbacks to loopback
  * addresses (and DISCO_RELAY_TAMPER=1 works), which is safe only while everything is bound to
@@ -63,6 +66,21 @@ if (!envOptions.turn && env.DISCO_TURN !== '0') {
     );
 }
 
+let nodetrust: Nodetrust | undefined;
+let deviceTrustAnchors: string[] = [];
+if (env.DISCO_NODETRUST !== '0') {
+  try {
+    // loopback only: pebble's VA and the DNS server are for this machine
+    nodetrust = await startNodetrust({ host: '127.0.0.1' });
+    const root = await nodetrust.ca.pebble?.rootCertificate();
+    if (root) deviceTrustAnchors = [root];
+  } catch (err) {
+    console.warn(
+      `Nodetrust is not running (${(err as Error).message}): devices cannot get a certificate. Install Debian's pebble (npm start does so when run as root).`,
+    );
+  }
+}
+
 const relay = await startRelay({
   ...envOptions,
   ...(turn ? { turn: { urls: turn.urls, secret: turn.secret } } : {}),
@@ -92,7 +110,12 @@ const relay = await startRelay({
   },
 });
 const app = await listen(
-  serveApp(resolve(env.DISCO_APP_DIR ?? 'dist'), { relayUrl: relay.publicUrl }),
+  serveApp(resolve(env.DISCO_APP_DIR ?? 'dist'), {
+    relayUrl: relay.publicUrl,
+    ...(nodetrust
+      ? { nodetrust: { issueUrl: nodetrust.issueUrl, proofUrls: nodetrust.proofUrls } }
+      : {}),
+  }),
   port('DISCO_APP_PORT', 8710),
   host,
 );
@@ -103,6 +126,7 @@ const demos = await startDemos({
   shopPort: port('DISCO_SHOP_PORT', 8712),
   courierPort: port('DISCO_COURIER_PORT', 8713),
   dataDir: resolve(dataDir, 'demo'),
+  deviceTrustAnchors,
 });
 
 started = true;
@@ -114,10 +138,22 @@ console.log(`Disco is running.
   TURN            ${turn ? turn.urls[0] : 'none (coturn is not installed)'}
   Demo shop       ${demos.shopUrl}/
   Demo courier    ${demos.courierUrl}/
+${nodetrustLines(nodetrust)}
 
 Open the device app in your browser and set it up, then open the shop and click "Connect with
 Disco".
 Press Ctrl+C to stop.`);
+
+/** One line per nodetrust server (docs/wire/nodetrust.md), or why there is none. */
+function nodetrustLines(nt: Nodetrust | undefined): string {
+  if (!nt) return '  Nodetrust       none (pebble is not installed)';
+  return [
+    `  Nodetrust issue ${nt.issueUrl}/`,
+    ...nt.proofUrls.map((url) => `  Nodetrust proof ${url}/`),
+    `  DNS  ${nt.dns.host}:${nt.dns.port}  zone ${nt.zone}`,
+    `  CA              ${nt.ca.directoryUrl}${nt.ca.pebble ? '   (pebble)' : ''}`,
+  ].join('\n');
+}
 
 let stopping = false;
 const stop = () => {
@@ -125,6 +161,7 @@ const stop = () => {
   stopping = true;
   void Promise.allSettled([demos.close(), app.close(), relay.close()])
     .then(() => turn?.close())
+    .then(() => nodetrust?.stop())
     .then(() => process.exit(0));
 };
 process.once('SIGINT', stop);

@@ -12,6 +12,11 @@ export interface AppOptions {
   relayUrl?: string;
   /** Extra origins the page may connect to (the CSP's connect-src): the relay, http and ws. */
   connectSrc?: readonly string[];
+  /**
+   * The nodetrust issue and proof servers the app gets its device certificate from
+   * (docs/wire/nodetrust.md), served in /app-config.json and allowed by the CSP.
+   */
+  nodetrust?: { issueUrl: string; proofUrls: readonly string[] };
 }
 
 export function serveApp(dir: string, opts: AppOptions = {}): Express {
@@ -19,8 +24,13 @@ export function serveApp(dir: string, opts: AppOptions = {}): Express {
     throw new Error(`No built app in ${dir}: run "npm run build" first.`);
   }
   const relay = opts.relayUrl ? new URL(opts.relayUrl) : undefined;
+  const nodetrust = opts.nodetrust && {
+    issueUrl: new URL(opts.nodetrust.issueUrl).origin,
+    proofUrls: opts.nodetrust.proofUrls.map((url) => new URL(url).origin),
+  };
   const connectSrc = [
     ...(opts.connectSrc ?? []),
+    ...(nodetrust ? [nodetrust.issueUrl, ...nodetrust.proofUrls] : []),
     ...(relay
       ? [relay.origin, `${relay.protocol === 'https:' ? 'wss' : 'ws'}://${relay.host}`]
       : []),
@@ -33,7 +43,9 @@ export function serveApp(dir: string, opts: AppOptions = {}): Express {
     next();
   });
   app.get('/app-config.json', (_req, res) => {
-    res.set('cache-control', 'no-store').json({ relayUrl: relay?.origin ?? null });
+    res
+      .set('cache-control', 'no-store')
+      .json({ relayUrl: relay?.origin ?? null, nodetrust: nodetrust ?? null });
   });
   app.use(
     express.static(dir, {

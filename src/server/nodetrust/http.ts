@@ -30,6 +30,28 @@ export function errorHandler(log?: (err: unknown) => void): ErrorRequestHandler 
   };
 }
 
+/**
+ * CORS for the endpoints a device app calls from its own origin (fetch with a JSON body needs a
+ * preflight): any origin, no credentials. Safe because nothing here rides on ambient authority
+ * (cookies, addresses behind a firewall): every request is authenticated by the signatures it
+ * carries, and rate limits are per address whatever the origin.
+ */
+export const cors: RequestHandler = (req, res, next) => {
+  res.set('access-control-allow-origin', '*');
+  if (req.method !== 'OPTIONS') {
+    next();
+    return;
+  }
+  res
+    .set({
+      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    })
+    .status(204)
+    .end();
+};
+
 export const notFound: RequestHandler = (_req, res) => {
   sendError(res, new DiscoError('ERR_NOT_FOUND', 'Not found.'));
 };

@@ -19,7 +19,7 @@ import {
   type PeerId,
 } from '../../protocol/nodetrust/index.js';
 import type { CertificateIssuer } from './acme_issuer.js';
-import { asyncHandler, errorHandler, notFound } from './http.js';
+import { asyncHandler, cors, errorHandler, notFound } from './http.js';
 import { DEFAULT_RATE_LIMITS, perAddress } from './rate_limit.js';
 
 export interface IssueServerOptions {
@@ -83,6 +83,7 @@ export function createIssueApp(options: IssueServerOptions): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(cors); // the device app calls from its own origin
   app.get(PATHS.info, (_req, res) => {
     res.set('cache-control', 'no-store').json(info);
   });

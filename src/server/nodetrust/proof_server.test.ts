@@ -116,3 +116,27 @@ describe('proof server', () => {
     }
   });
 });
+
+describe('CORS (the device app calls from its own origin)', () => {
+  it('answers the preflight of a JSON POST and allows any origin on the answer', async () => {
+    const pre = await fetch(`${app.url}/nodetrust/proof/1.0.0`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://127.0.0.1:8710',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type');
+    const res = await fetch(`${app.url}/nodetrust/proof/1.0.0`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8710' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});

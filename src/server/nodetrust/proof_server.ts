@@ -11,7 +11,7 @@ import {
   verifyPossession,
   type Signer,
 } from '../../protocol/nodetrust/index.js';
-import { asyncHandler, errorHandler, notFound } from './http.js';
+import { asyncHandler, cors, errorHandler, notFound } from './http.js';
 import { DEFAULT_RATE_LIMITS, perAddress } from './rate_limit.js';
 
 export interface ProofServerOptions {
@@ -56,6 +56,7 @@ export function createProofApp(options: ProofServerOptions): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(cors); // the device app calls from its own origin
   app.post(
     PATHS.proof,
     perAddress(options.perMinute ?? DEFAULT_RATE_LIMITS.proofPerMinute),
