@@ -7,6 +7,7 @@ import {
   PopupSignIn,
   providerUrl,
 } from './ii_popup.js';
+import type { CallInput } from './ii_call.js';
 import {
   acceptDelegation,
   loadSession,
@@ -118,6 +119,17 @@ export class InternetIdentity {
       .finally(() => {
         if (latest()) this.waiting = false;
       });
+  }
+
+  /**
+   * A signed update call as the signed-in principal; the reply is returned only once its
+   * certificate verified (`ii_call.ts`).
+   */
+  async call(input: CallInput): Promise<Uint8Array> {
+    const sessionKey = this.#sessionKey;
+    if (!sessionKey) throw new DiscoError('ERR_IDENTITY_MISSING', 'The device is not set up.');
+    const { callAsPrincipal, icConfig } = await import('./ii_call.js');
+    return callAsPrincipal(this.#device.store, input, { ...(await icConfig()), sessionKey });
   }
 
   async signOut(): Promise<void> {
