@@ -1,13 +1,46 @@
 import type { Page } from '@playwright/test';
+import express from 'express';
 import { startTestIdp } from '../src/demo/test_idp/test_idp.js';
-import { test as base, createDevice, expect } from './fixtures.js';
+import { startTestReplica } from '../src/demo/test_idp/test_replica.js';
+import { serveApp } from '../src/server/app/serve_app.js';
+import { listen } from '../src/server/listen.js';
+import { test as base, createDevice, DIST, expect } from './fixtures.js';
 
 /**
  * Internet Identity sign-in (issue #9) against the test identity provider (src/demo/test_idp),
  * which runs on its own origin and speaks the provider's side of the popup protocol.
  */
 type Idp = { url: string; stop: () => Promise<void> };
-const test = base.extend<object, { idp: Idp; shortIdp: Idp }>({
+type Replica = Awaited<ReturnType<typeof startTestReplica>>;
+const test = base.extend<object, { idp: Idp; shortIdp: Idp; replica: Replica }>({
+  replica: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
+    async ({}, use) => {
+      const replica = await startTestReplica();
+      await use(replica);
+      await replica.stop();
+    },
+    { scope: 'worker' },
+  ],
+  // The app as deployed against the test replica: its origin in the CSP's connect-src, and its
+  // host and BLS root key in /app-config.json.
+  appUrl: [
+    async ({ replica }, use) => {
+      const app = express();
+      app.get('/app-config.json', (_req, res) => {
+        res.set('cache-control', 'no-store').json({
+          relayUrl: null,
+          icHost: replica.url,
+          icRootKey: Buffer.from(replica.rootKey).toString('hex'),
+        });
+      });
+      app.use(serveApp(DIST, { connectSrc: [replica.url] }));
+      const server = await listen(app, 0);
+      await use(server.url);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
   idp: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
     async ({}, use) => {
@@ -178,4 +211,23 @@ test('an expired sign-in is shown as expired and renews to the same principal', 
   await approve(await openPopup(page, 'Renew'));
   await expect(principal(page)).toHaveText(who!);
   expect(await expiresAt(page)).toBeGreaterThan(first);
+});
+
+test('a signed call to a canister returns the verified reply naming the principal', async ({
+  page,
+  idp,
+}) => {
+  await openIdentity(page, idp.url);
+  await approve(await openPopup(page));
+  const who = await principal(page).textContent();
+  expect(who).toMatch(PRINCIPAL);
+  await page.getByLabel('Canister id').fill('rdmx6-jaaaa-aaaaa-aaadq-cai');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await expect(page.getByTestId('ii-reply-text')).toHaveText(`Hello, ${who}!`);
+
+  // A method the canister refuses is reported, and no reply is shown.
+  await page.getByLabel('Method').fill('other');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await expect(page.getByTestId('ii-call-error')).toBeVisible();
+  await expect(page.getByTestId('ii-reply-text')).toHaveCount(0);
 });
