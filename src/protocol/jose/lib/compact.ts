@@ -39,22 +39,26 @@ export function splitCompact(
   maxBytes: number,
   malformed: ErrorCode,
 ): { parts: readonly string[]; header: JsonObject } {
+  const kind = count === 3 ? 'signed token (JWS)' : 'encrypted message (JWE)';
   if (typeof input !== 'string') {
-    throw new DiscoError(malformed, 'compact serialization must be a string');
+    throw new DiscoError(malformed, `The ${kind} is missing: text was expected.`);
   }
   // Valid input is ASCII, so UTF-16 length = byte length; anything longer is refused unread.
   if (input.length > maxBytes) {
-    throw new DiscoError('ERR_TOO_LARGE', `compact serialization is longer than ${maxBytes} bytes`);
+    throw new DiscoError('ERR_TOO_LARGE', `The ${kind} is longer than ${maxBytes} bytes.`);
   }
   const parts = input.split('.');
   if (parts.length !== count) {
-    throw new DiscoError(malformed, `compact serialization must have ${count} parts`);
+    throw new DiscoError(
+      malformed,
+      `This is not a ${kind}: it must have ${count} parts separated by dots.`,
+    );
   }
   if (!parts.every(isCanonicalBase64url)) {
-    throw new DiscoError(malformed, 'a part is not canonical unpadded base64url');
+    throw new DiscoError(malformed, `A part of the ${kind} is not canonical base64url.`);
   }
   const first = parts[0] ?? '';
-  if (first === '') throw new DiscoError(malformed, 'protected header is missing');
+  if (first === '') throw new DiscoError(malformed, `The ${kind} has no protected header.`);
   return { parts, header: decodeJsonObject(first, malformed, 'protected header') };
 }
 

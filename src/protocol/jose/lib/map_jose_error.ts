@@ -1,5 +1,6 @@
 import { errors } from 'jose';
 import { DiscoError, type ErrorCode } from '../../errors/index.js';
+import { ERROR_HELP } from '../../errors/help.js';
 
 /** Which of our operations called jose: the same jose error means different things in each. */
 export type JoseContext = 'seal' | 'open' | 'sign' | 'verify';
@@ -76,6 +77,9 @@ export function fromJoseError(err: unknown, context: JoseContext): DiscoError {
   } else {
     code = map.fallback;
   }
-  const message = err instanceof Error ? err.message : 'JOSE operation failed';
+  // A sentence for people, not the library's text ("compact serialization must have 3 parts"),
+  // which stays in `cause` for logs.
+  const claim = err instanceof errors.JWTClaimValidationFailed ? ` (the "${err.claim}" claim)` : '';
+  const message = ERROR_HELP[code].meaning.replace(/\.$/, `${claim}.`);
   return new DiscoError(code, message, { cause: err });
 }
