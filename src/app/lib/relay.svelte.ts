@@ -17,6 +17,7 @@ import { loadDevice } from '../../protocol/identity/index.js';
 import { COLLECTIONS, type ClientRecord } from '../../protocol/auth/records.js';
 import type { IdbStore } from '../../browser/idb_store.js';
 import { WorkerEngine } from './worker_engine.js';
+import { certificatePresentation, deviceCertificate } from './device_certificate.svelte.js';
 
 /**
  * `replaced`: this device's identity connected again elsewhere (a restored backup opened on
@@ -70,6 +71,8 @@ export class Relay {
     this.#store = store;
     this.url = (await store.get<string>(SETTINGS, RELAY_KEY)) ?? (await defaultRelay()) ?? '';
     this.#stopped = false;
+    // the device certificate's renewal runs while the app is open, not only on Settings
+    void deviceCertificate.start(store).catch(() => undefined);
     if (this.url) await this.#connect();
   }
 
@@ -284,6 +287,12 @@ export class Relay {
       );
     }
     const peerId = peerIdOf(device.identity.deviceId);
+    // A certified device signs this pairing with its certificate key (docs/wire/relay.md).
+    const certified = await certificatePresentation(
+      store,
+      parsed.uid,
+      device.identity.deviceId,
+    ).catch(() => undefined);
     let res: Response;
     try {
       res = await fetch(`${this.url}/uid`, {
@@ -295,6 +304,7 @@ export class Relay {
           peer_id: peerId,
           public_key: device.identity.signingJwk,
           proxy_url: `${this.url}/p/${peerId}/`,
+          ...certified,
         }),
       });
     } catch (cause) {
