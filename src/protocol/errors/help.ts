@@ -393,20 +393,25 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     action: 'See docs/capability.md for the grammar.',
   },
   ERR_CAP_ORIGIN_MISMATCH: {
-    meaning: "The request's URL is not of the origin it claims.",
-    action: 'Send the request from the origin it names.',
+    meaning: "The request's icon or return URL is not on the app's own origin.",
+    action: "Serve the icon and the return path from the app's origin.",
   },
   ERR_CAP_SIGNATURE_INVALID: {
     meaning: 'A capability signature does not verify.',
     action: 'Do not use the document.',
   },
-  ERR_CAP_EXPIRED: { meaning: 'The capability certificate has expired.', action: 'Ask again.' },
+  ERR_CAP_EXPIRED: {
+    meaning: 'The capability request, certificate or invocation has expired.',
+    action: 'Ask again, or sign a new invocation.',
+  },
   ERR_CAP_NOT_YET_VALID: {
-    meaning: 'The capability certificate is not valid yet.',
+    meaning:
+      'The capability request, certificate, invocation or revocation list is dated in the future.',
     action: 'Check the clocks.',
   },
   ERR_CAP_UNTRUSTED_ISSUER: {
-    meaning: 'The certificate was not issued by a device this verifier trusts.',
+    meaning:
+      'The certificate or revocation list is signed by a key this verifier does not trust for it.',
     action: 'Sign in with the device the verifier knows.',
   },
   ERR_CAP_WRONG_SUBJECT: {
@@ -414,8 +419,9 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     action: "Sign with the app's own key.",
   },
   ERR_CAP_PROOF_MISMATCH: {
-    meaning: 'A delegated certificate does not link to its proof.',
-    action: 'Attach the chain in order.',
+    meaning:
+      'The proofs do not line up: a wrong parent link, an invocation naming other certificates, or a key appearing twice.',
+    action: 'Attach exactly the chain the invocation names, in order.',
   },
   ERR_CAP_CHAIN_TOO_LONG: {
     meaning: 'The delegation chain is too long.',
@@ -447,12 +453,14 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     action: 'Stop; ask the person again.',
   },
   ERR_CAP_REVOCATIONS_STALE: {
-    meaning: "The verifier's revocation list is older than the freshness window.",
-    action: 'Fetch the current list, then retry.',
+    meaning:
+      "The verifier's revocation list is older than the freshness window (300 s), often because the device cannot be reached.",
+    action: 'Open Disco on the device so the list can be fetched, then retry.',
   },
   ERR_CAP_REVOCATIONS_ROLLBACK: {
-    meaning: 'A revocation list older than one seen already was offered.',
-    action: 'Ignore it; keep the newer list.',
+    meaning:
+      'A revocation list older than one seen already, or a different list under the same number, was offered.',
+    action: 'Ignore it; keep the list already held.',
   },
   ERR_NODETRUST_MALFORMED: {
     meaning: 'A nodetrust request or document is malformed.',
