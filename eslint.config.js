@@ -20,6 +20,12 @@ const pureBrowserGlobals = [
   message: 'src/protocol is pure: pass side effects (storage, fetch, clock) in as parameters.',
 }));
 
+/** What src/protocol may not import: it imports only src/protocol (docs/layout.md). */
+const protocolHosts = {
+  group: ['**/app/**', '**/browser/**', '**/server/**', '**/sw/**', '**/sdk/**', '**/demo/**'],
+  message: 'src/protocol must not depend on its hosts: it imports only src/protocol.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -100,21 +106,21 @@ export default tseslint.config(
   {
     files: ['src/protocol/**/*.ts'],
     ignores: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [protocolHosts] }] },
+  },
+  {
+    // Inside the core: the engine (router) calls the operations, never the reverse.
+    files: ['src/protocol/auth/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
+            protocolHosts,
             {
-              group: [
-                '**/app/**',
-                '**/browser/**',
-                '**/server/**',
-                '**/sw/**',
-                '**/sdk/**',
-                '**/demo/**',
-              ],
-              message: 'src/protocol must not depend on its hosts: it imports only src/protocol.',
+              group: ['**/engine/**'],
+              message: 'src/protocol/engine imports auth; auth must not import it back.',
             },
           ],
         },
