@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { serveApp } from './app/serve_app.js';
 import { listen } from './listen.js';
@@ -67,13 +68,19 @@ if (!envOptions.turn && env.DISCO_TURN !== '0') {
 }
 
 let nodetrust: Nodetrust | undefined;
+const caRootFile = resolve(dataDir, 'nodetrust', 'ca-root.pem');
 let deviceTrustAnchors: string[] = [];
 if (env.DISCO_NODETRUST !== '0') {
   try {
     // loopback only: pebble's VA and the DNS server are for this machine
     nodetrust = await startNodetrust({ host: '127.0.0.1' });
     const root = await nodetrust.ca.pebble?.rootCertificate();
-    if (root) deviceTrustAnchors = [root];
+    if (root) {
+      deviceTrustAnchors = [root];
+      // pebble makes a new root at every start: companies (and browsers) trust it from here
+      await mkdir(resolve(dataDir, 'nodetrust'), { recursive: true });
+      await writeFile(caRootFile, root);
+    }
   } catch (err) {
     console.warn(
       `Nodetrust is not running (${(err as Error).message}): devices cannot get a certificate. Install Debian's pebble (npm start does so when run as root).`,
@@ -151,7 +158,7 @@ function nodetrustLines(nt: Nodetrust | undefined): string {
     `  Nodetrust issue ${nt.issueUrl}/`,
     ...nt.proofUrls.map((url) => `  Nodetrust proof ${url}/`),
     `  DNS  ${nt.dns.host}:${nt.dns.port}  zone ${nt.zone}`,
-    `  CA              ${nt.ca.directoryUrl}${nt.ca.pebble ? '   (pebble)' : ''}`,
+    `  CA              ${nt.ca.directoryUrl}${nt.ca.pebble ? `   (pebble, root in ${caRootFile})` : ''}`,
   ].join('\n');
 }
 
