@@ -335,9 +335,9 @@ async function measureRelay(results: Results): Promise<void> {
   const { createDevice, expect } = await import('../playwright/fixtures.js');
   const { fetchIceConfig, peerIdOf, TUNNEL_CHUNK_BYTES } =
     await import('../src/protocol/tunnel/index.js');
-  const { createNodePeer } = await import('../src/server/peer/node_peer.js');
-  const { openDataConnectionHedged } = await import('../src/server/peer/open_data_connection.js');
-  const { frameBytes } = await import('../src/server/peer/frame_bytes.js');
+  const { createNodePeer } = await import('../src/sdk/peer_link/node_peer.js');
+  const { openDataConnectionHedged } = await import('../src/sdk/peer_link/open_data_connection.js');
+  const { frameBytes } = await import('../src/sdk/peer_link/frame_bytes.js');
 
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const cleanup = async () => {
