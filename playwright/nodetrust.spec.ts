@@ -54,13 +54,13 @@ test('the device gets a certificate in Settings; a company pairs and sees it ver
     const db = await new Promise<IDBDatabase>((ok, fail) => {
       const r = indexedDB.open('disco');
       r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
+      r.onerror = () => fail(new Error(String(r.error)));
     });
     const store = db.transaction(db.objectStoreNames[0]!).objectStore(db.objectStoreNames[0]!);
     const record = await new Promise<{ keys: CryptoKeyPair }>((ok, fail) => {
       const r = store.get(['keys', 'device_certificate']);
       r.onsuccess = () => ok(r.result as { keys: CryptoKeyPair });
-      r.onerror = () => fail(r.error);
+      r.onerror = () => fail(new Error(String(r.error)));
     });
     const k = record.keys.privateKey;
     return { extractable: k.extractable, curve: (k.algorithm as EcKeyAlgorithm).namedCurve };

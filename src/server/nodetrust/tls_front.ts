@@ -1,0 +1,126 @@
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import { obtainCertificate, type NodeCertificate } from './client.js';
+
+export interface TlsFrontOptions {
+  /** The nodetrust issue server (docs/wire/nodetrust.md). */
+  readonly issueUrl: string;
+  /** The plain HTTP server to put TLS in front of: the relay. */
+  readonly target: { readonly host: string; readonly port: number };
+  /** Where the TLS front listens; port 0 picks a free one. */
+  readonly host?: string;
+  readonly port?: number;
+  /** The node's Ed25519 identity; a fresh one by default (the names do not depend on it). */
+  readonly identity?: CryptoKeyPair;
+  readonly fetch?: typeof fetch;
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+  readonly now?: () => number;
+}
+
+export interface TlsFront {
+  /** `https://<first ip4/ip6 name>:<port>`: the relay's public URL over TLS. */
+  readonly url: string;
+  readonly port: number;
+  /** The names the current certificate covers (its `ip4…`/`ip6…` names and the `p…` name). */
+  names(): readonly string[];
+  /** The current chain, PEM, leaf first. */
+  certificate(): string;
+  /** Gets a new certificate now and serves it to new connections. */
+  renew(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Renew once two thirds of the lifetime have passed, as Let's Encrypt advises its clients. */
+function renewDelay(cert: NodeCertificate, now: number): number {
+  const leaf = new X509Certificate(cert.certificate.split(/(?=-----BEGIN)/)[0] ?? '');
+  const from = Date.parse(leaf.validFrom);
+  const to = Date.parse(leaf.validTo);
+  return Math.max(60_000, from + ((to - from) * 2) / 3 - now);
+}
+
+/**
+ * TLS for a relay run on a bare IP address (issue #10): obtains a nodetrust certificate for the
+ * `ip4`/`ip6` names of the addresses the proof servers see (`includeAddresses`), then terminates
+ * TLS on its own port and passes the bytes to the relay's plain HTTP port, so HTTPS and WSS
+ * (a WebSocket upgrade is just more bytes) work without touching the relay. The certificate is
+ * renewed at two thirds of its lifetime (retried every minute on failure) and the new one served
+ * to new connections (`setSecureContext`); open connections keep theirs.
+ * Why a byte pipe rather than an `https.Server` inside the relay: the relay's HTTP server and its
+ * upgrade handlers stay exactly as they are, and the front can be added to any deployment.
+ */
+export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront> {
+  const now = options.now ?? Date.now;
+  const identity =
+    options.identity ?? (await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']));
+  const obtain = () =>
+    obtainCertificate({
+      issueUrl: options.issueUrl,
+      identity,
+      includeAddresses: true,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  let current = await obtain();
+  const context = (c: NodeCertificate) => ({ key: c.privateKeyPem, cert: c.certificate });
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer(context(current), (client) => {
+    const upstream = net.connect(options.target.port, options.target.host);
+    sockets.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream).pipe(client);
+  });
+  // a failed handshake (a scanner, a client that does not trust the CA) is that client's business
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const schedule = (delay: number) => {
+    clearTimeout(timer);
+    if (closed) return;
+    timer = setTimeout(
+      () => {
+        renew().catch((err: unknown) => {
+          options.log?.('nodetrust.renew_failed', { error: String(err) });
+          schedule(60_000);
+        });
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
+    timer.unref();
+  };
+  const renew = async () => {
+    const next = await obtain();
+    server.setSecureContext(context(next));
+    current = next;
+    options.log?.('nodetrust.renewed', { names: next.names });
+    schedule(renewDelay(next, now()));
+  };
+  schedule(renewDelay(current, now()));
+
+  const ipName = current.names.find((n) => /^ip[46]/.test(n)) ?? current.names[0] ?? '127.0.0.1';
+  return {
+    url: `https://${ipName}:${port}`,
+    port,
+    names: () => current.names,
+    certificate: () => current.certificate,
+    renew,
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
