@@ -32,6 +32,7 @@ const test = base.extend<object, { idp: Idp; shortIdp: Idp; replica: Replica }>(
           relayUrl: null,
           icHost: replica.url,
           icRootKey: Buffer.from(replica.rootKey).toString('hex'),
+          icRootSubnetId: replica.subnetId,
         });
       });
       app.use(serveApp(DIST, { connectSrc: [replica.url] }));
@@ -213,7 +214,7 @@ test('an expired sign-in is shown as expired and renews to the same principal', 
   expect(await expiresAt(page)).toBeGreaterThan(first);
 });
 
-test('a signed call to a canister returns the verified reply naming the principal', async ({
+test('a signed call and query to a canister return the verified reply naming the principal', async ({
   page,
   idp,
 }) => {
@@ -223,7 +224,13 @@ test('a signed call to a canister returns the verified reply naming the principa
   expect(who).toMatch(PRINCIPAL);
   await page.getByLabel('Canister id').fill('rdmx6-jaaaa-aaaaa-aaadq-cai');
   await page.getByRole('button', { name: 'Call', exact: true }).click();
+  await expect(page.getByTestId('ii-reply-kind')).toHaveText('Verified reply to the call:');
   await expect(page.getByTestId('ii-reply-text')).toHaveText(`Hello, ${who}!`);
+  // A query: the reply's node signature checked under the key from a verified /subnet certificate.
+  await page.getByRole('button', { name: 'Query', exact: true }).click();
+  await expect(page.getByTestId('ii-reply-kind')).toHaveText('Verified reply to the query:');
+  await expect(page.getByTestId('ii-reply-text')).toHaveText(`Hello, ${who}!`);
+  await expect(page.getByTestId('ii-call-error')).toHaveCount(0);
 
   // A method the canister refuses is reported, and no reply is shown.
   await page.getByLabel('Method').fill('other');

@@ -5,7 +5,7 @@ import { systemClock, systemRandom } from '../../protocol/encoding/index.js';
 import { setupDevice } from '../../protocol/identity/index.js';
 import { createDelegation, derOf, Principal, type IcSigner } from '../../protocol/ic/index.js';
 import { MemoryStore } from '../../protocol/storage/index.js';
-import { callAsPrincipal, candidTextOf } from './ii_call.js';
+import { candidTextOf, requestAsPrincipal } from './ii_call.js';
 import { acceptDelegation, sessionKeyOf } from './ii_session.js';
 
 const CANISTER = 'rdmx6-jaaaa-aaaaa-aaadq-cai';
@@ -66,11 +66,12 @@ const codeOf = (promise: Promise<unknown>) =>
     (e: { code?: string }) => e.code,
   );
 
-describe('callAsPrincipal', () => {
+describe('requestAsPrincipal', () => {
   it('signs with the device key for the II principal; the replica sees that principal', async () => {
     const { store, sessionKey } = await signedInDevice();
-    const reply = await callAsPrincipal(
+    const reply = await requestAsPrincipal(
       store,
+      'call',
       { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
       { host: replica.url, rootKey: replica.rootKey, sessionKey },
     );
@@ -78,13 +79,48 @@ describe('callAsPrincipal', () => {
     expect(candidTextOf(reply)).toBe(`Hello, ${principal}!`);
   });
 
+  it('queries too: the reply signed by the node whose key the /subnet certificate gives', async () => {
+    const { store, sessionKey } = await signedInDevice();
+    const reply = await requestAsPrincipal(
+      store,
+      'query',
+      { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
+      { host: replica.url, rootKey: replica.rootKey, rootSubnetId: replica.subnetId, sessionKey },
+    );
+    const principal = Principal.selfAuthenticating(root.publicKeyDer).toText();
+    expect(candidTextOf(reply)).toBe(`Hello, ${principal}!`);
+    // Without the subnet id, the node keys of a certificate with no delegation are unknown.
+    expect(
+      await codeOf(
+        requestAsPrincipal(
+          store,
+          'query',
+          { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
+          { host: replica.url, rootKey: replica.rootKey, sessionKey },
+        ),
+      ),
+    ).toBe('ERR_IC_CERT_DELEGATION_INVALID');
+    // Under the mainnet root key the /subnet certificate does not verify.
+    expect(
+      await codeOf(
+        requestAsPrincipal(
+          store,
+          'query',
+          { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
+          { host: replica.url, rootSubnetId: replica.subnetId, sessionKey },
+        ),
+      ),
+    ).toBe('ERR_IC_CERT_SIGNATURE_INVALID');
+  });
+
   it('refuses a reply whose certificate is not under the trusted root key', async () => {
     const { store, sessionKey } = await signedInDevice();
     // Without rootKey the IC mainnet key is the root of trust: the test replica's BLS key is not.
     expect(
       await codeOf(
-        callAsPrincipal(
+        requestAsPrincipal(
           store,
+          'call',
           { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
           { host: replica.url, sessionKey },
         ),
@@ -96,8 +132,9 @@ describe('callAsPrincipal', () => {
     const { store, sessionKey } = await signedInDevice([Principal.fromText('aaaaa-aa')]);
     expect(
       await codeOf(
-        callAsPrincipal(
+        requestAsPrincipal(
           store,
+          'call',
           { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
           { host: 'http://127.0.0.1:9', rootKey: replica.rootKey, sessionKey },
         ),
@@ -110,13 +147,19 @@ describe('callAsPrincipal', () => {
     const opts = { host: replica.url, rootKey: replica.rootKey, sessionKey };
     expect(
       await codeOf(
-        callAsPrincipal(store, { canisterId: CANISTER, method: 'who ami', arg: NO_ARGS }, opts),
+        requestAsPrincipal(
+          store,
+          'call',
+          { canisterId: CANISTER, method: 'who ami', arg: NO_ARGS },
+          opts,
+        ),
       ),
     ).toBe('ERR_INVALID_INPUT');
     expect(
       await codeOf(
-        callAsPrincipal(
+        requestAsPrincipal(
           new MemoryStore(),
+          'call',
           { canisterId: CANISTER, method: 'whoami', arg: NO_ARGS },
           opts,
         ),

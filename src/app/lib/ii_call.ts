@@ -19,22 +19,35 @@ export interface IcConfig {
    * with the app's own files, so it is trusted no more than the app's code already is.
    */
   readonly rootKey?: Uint8Array;
+  /**
+   * The subnet a certificate without a delegation speaks for (a network of one subnet, such as a
+   * local replica); mainnet certificates name their subnet.
+   */
+  readonly rootSubnetId?: string;
 }
 
 export const DEFAULT_IC_HOST = 'https://icp-api.io';
 
-/** `/app-config.json` `icHost` and `icRootKey` (hex DER), if the deployment sets them. */
+/**
+ * `/app-config.json` `icHost`, `icRootKey` (hex DER) and `icRootSubnetId`, if the deployment sets
+ * them.
+ */
 export async function icConfig(): Promise<IcConfig> {
   try {
     const res = await fetch('/app-config.json', { cache: 'no-store' });
-    const cfg = (await res.json()) as { icHost?: unknown; icRootKey?: unknown };
+    const cfg = (await res.json()) as {
+      icHost?: unknown;
+      icRootKey?: unknown;
+      icRootSubnetId?: unknown;
+    };
     const host = typeof cfg.icHost === 'string' ? new URL(cfg.icHost).origin : DEFAULT_IC_HOST;
     const key = typeof cfg.icRootKey === 'string' ? cfg.icRootKey : '';
-    if (!/^([0-9a-f]{2})*$/.test(key)) return { host };
-    const pairs = key.match(/../g) ?? [];
-    return pairs.length
-      ? { host, rootKey: Uint8Array.from(pairs, (b) => parseInt(b, 16)) }
-      : { host };
+    const pairs = /^([0-9a-f]{2})*$/.test(key) ? (key.match(/../g) ?? []) : [];
+    return {
+      host,
+      ...(pairs.length ? { rootKey: Uint8Array.from(pairs, (b) => parseInt(b, 16)) } : {}),
+      ...(typeof cfg.icRootSubnetId === 'string' ? { rootSubnetId: cfg.icRootSubnetId } : {}),
+    };
   } catch {
     return { host: DEFAULT_IC_HOST };
   }
@@ -47,9 +60,14 @@ export interface CallInput {
   readonly arg: Uint8Array;
 }
 
-/** Calls `input` as the signed-in principal; every failure is a DiscoError. */
-export async function callAsPrincipal(
+/**
+ * A signed request from the signed-in principal: `kind` `call` (an update call, its reply
+ * certified) or `query` (its reply signed by a node whose key a verified `/subnet` certificate
+ * gives). Every failure is a DiscoError.
+ */
+export async function requestAsPrincipal(
   store: Store,
+  kind: 'call' | 'query',
   input: CallInput,
   opts: IcConfig & { sessionKey: Uint8Array },
 ): Promise<Uint8Array> {
@@ -71,21 +89,22 @@ export async function callAsPrincipal(
     target: canisterId,
   });
   const signing = device.keys.signing;
-  const identity = ic.delegationIdentity(chain, {
-    publicKeyDer: opts.sessionKey,
-    sign: async (payload) =>
-      new Uint8Array(await crypto.subtle.sign('Ed25519', signing, payload as BufferSource)),
-  });
-  return ic.call(
-    {
-      fetch: (url, init) => fetch(url, init),
-      host: opts.host,
-      identity,
-      now: () => Date.now(),
-      ...(opts.rootKey ? { rootKey: opts.rootKey } : {}),
-    },
-    { canisterId, methodName: input.method, arg: input.arg },
-  );
+  const context = {
+    fetch: (url: string, init: RequestInit) => fetch(url, init),
+    host: opts.host,
+    identity: ic.delegationIdentity(chain, {
+      publicKeyDer: opts.sessionKey,
+      sign: async (payload) =>
+        new Uint8Array(await crypto.subtle.sign('Ed25519', signing, payload as BufferSource)),
+    }),
+    now: () => Date.now(),
+    ...(opts.rootKey ? { rootKey: opts.rootKey } : {}),
+  };
+  const request = { canisterId, methodName: input.method, arg: input.arg };
+  if (kind === 'call') return ic.call(context, request);
+  const rootSubnet = opts.rootSubnetId ? ic.Principal.fromText(opts.rootSubnetId) : undefined;
+  const nodeKeys = await ic.readSubnetNodeKeys(context, canisterId, rootSubnet);
+  return ic.query(context, { ...request, nodeKeys });
 }
 
 const CANDID_TEXT = [0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71];

@@ -122,14 +122,17 @@ export class InternetIdentity {
   }
 
   /**
-   * A signed update call as the signed-in principal; the reply is returned only once its
-   * certificate verified (`ii_call.ts`).
+   * A signed call or query as the signed-in principal; the reply is returned only once it
+   * verified (`ii_call.ts`).
    */
-  async call(input: CallInput): Promise<Uint8Array> {
+  async request(kind: 'call' | 'query', input: CallInput): Promise<Uint8Array> {
     const sessionKey = this.#sessionKey;
     if (!sessionKey) throw new DiscoError('ERR_IDENTITY_MISSING', 'The device is not set up.');
-    const { callAsPrincipal, icConfig } = await import('./ii_call.js');
-    return callAsPrincipal(this.#device.store, input, { ...(await icConfig()), sessionKey });
+    const { requestAsPrincipal, icConfig } = await import('./ii_call.js');
+    return requestAsPrincipal(this.#device.store, kind, input, {
+      ...(await icConfig()),
+      sessionKey,
+    });
   }
 
   async signOut(): Promise<void> {

@@ -1,4 +1,5 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import express from 'express';
 import { isDiscoError } from '../../protocol/errors/index.js';
 import {
@@ -6,8 +7,10 @@ import {
   DelegationChain,
   derOf,
   encodeCbor,
+  hashOfMap,
   IC_BLS_DST,
   IC_REQUEST,
+  IC_RESPONSE,
   IC_STATE_ROOT,
   lebEncode,
   natOf,
@@ -25,7 +28,8 @@ import { listen } from '../../server/listen.js';
 
 /**
  * A stand-in for the Internet Computer, for the device app's browser tests: one "whoami"
- * canister behind the v3 call endpoint (interface spec §Request: Call). It checks each envelope
+ * canister behind the v3 call and v2 query endpoints, and `/subnet` read_state for its node key
+ * (interface spec §HTTPS interface). It checks each envelope
  * as a replica does (the sender's key, its delegation chain with targets, the signature over the
  * request id) and answers with a certificate signed by its own BLS root key, which the app is
  * told to trust through `/app-config.json` `icRootKey`. The reply is Candid text naming the
@@ -99,27 +103,63 @@ async function authenticate(envelope: CborMap, requestId: Uint8Array, canister: 
   return sender;
 }
 
-export async function startTestReplica(): Promise<{
+export interface TestReplica {
   url: string;
   /** DER BLS12-381 G2 key the certificates verify under. */
   rootKey: Uint8Array;
+  /** Its one subnet, a root subnet: certificates carry no delegation naming it. */
+  subnetId: string;
   stop: () => Promise<void>;
-}> {
+}
+
+type Endpoint = 'call' | 'query' | 'read_state';
+
+export async function startTestReplica(): Promise<TestReplica> {
   const { secretKey, publicKey } = bls.keygen(crypto.getRandomValues(new Uint8Array(48)));
   const rootKey = derOf('bls12381-g2', publicKey.toBytes());
+  const subnetId = Principal.fromUint8Array(crypto.getRandomValues(new Uint8Array(29)));
+  const nodeId = Principal.fromUint8Array(crypto.getRandomValues(new Uint8Array(29)));
+  const nodeSecret = crypto.getRandomValues(new Uint8Array(32));
+  const nodeKey = derOf('ed25519', ed25519.getPublicKey(nodeSecret));
+  const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
-  const certificate = (requestId: Uint8Array, reply: Uint8Array) => {
-    const tree: HashTree = [
-      1,
-      label(
-        'request_status',
-        label(requestId, [1, label('reply', leaf(reply)), label('status', leaf('replied'))]),
-      ),
-      label('time', leaf(lebEncode(BigInt(Date.now()) * 1_000_000n))),
-    ];
+  const certificate = (state: HashTree) => {
+    const tree: HashTree = [1, state, label('time', leaf(lebEncode(nowNs())))];
     const message = withSeparator(IC_STATE_ROOT, reconstruct(tree));
     const signature = bls.sign(bls.hash(message, IC_BLS_DST), secretKey).toBytes();
     return encodeCbor({ tree: tree as never, signature });
+  };
+
+  /** What each endpoint answers an authenticated request (interface spec §HTTPS interface). */
+  const answer: Record<Endpoint, (requestId: Uint8Array, sender: Principal) => CborValue> = {
+    call: (requestId, sender) => {
+      const reply = candidText(`Hello, ${sender.toText()}!`);
+      const status: HashTree = [1, label('reply', leaf(reply)), label('status', leaf('replied'))];
+      return {
+        status: 'replied',
+        certificate: certificate(label('request_status', label(requestId, status))),
+      };
+    },
+    // Signed by the node whose key the /subnet certificate gives (§Request: Query call).
+    query: (requestId, sender) => {
+      const reply = { arg: candidText(`Hello, ${sender.toText()}!`) };
+      const timestamp = nowNs();
+      const hash = hashOfMap({ status: 'replied', reply, timestamp, request_id: requestId });
+      const signature = ed25519.sign(withSeparator(IC_RESPONSE, hash), nodeSecret);
+      return {
+        status: 'replied',
+        reply,
+        signatures: [{ timestamp, signature, identity: nodeId.toUint8Array() }],
+      };
+    },
+    read_state: () => {
+      const node = label(nodeId.toUint8Array(), label('public_key', leaf(nodeKey)));
+      return {
+        certificate: certificate(
+          label('subnet', label(subnetId.toUint8Array(), label('node', node))),
+        ),
+      };
+    },
   };
 
   const app = express();
@@ -134,38 +174,37 @@ export async function startTestReplica(): Promise<{
     if (req.method === 'OPTIONS') res.status(204).end();
     else next();
   });
-  app.post(
-    '/api/v3/canister/:id/call',
-    express.raw({ type: 'application/cbor', limit: '64kb' }),
-    (req, res) => {
+  const paths: Array<[Endpoint, string]> = [
+    ['call', '/api/v3/canister/:id/call'],
+    ['query', '/api/v2/canister/:id/query'],
+    ['read_state', '/api/v2/canister/:id/read_state'],
+  ];
+  for (const [endpoint, path] of paths) {
+    app.post(path, express.raw({ type: 'application/cbor', limit: '64kb' }), (req, res) => {
       void (async () => {
         try {
           const canister = Principal.fromText(String(req.params.id));
           const envelope = asMap(decodeCbor(new Uint8Array(req.body as Buffer)));
           const content = asMap(envelope.content);
-          if (content.request_type !== 'call' || content.method_name !== 'whoami') {
-            throw new TypeError('only whoami calls');
-          }
-          if (!Principal.fromUint8Array(bytes(content.canister_id)).equals(canister)) {
-            throw new TypeError('canister_id is not the path');
+          if (content.request_type !== endpoint) throw new TypeError('wrong request_type');
+          if (endpoint !== 'read_state') {
+            if (content.method_name !== 'whoami') throw new TypeError('only whoami');
+            if (!Principal.fromUint8Array(bytes(content.canister_id)).equals(canister)) {
+              throw new TypeError('canister_id is not the path');
+            }
           }
           const requestId = requestIdOf(content as never);
           const sender = await authenticate(envelope, requestId, canister);
-          const reply = candidText(`Hello, ${sender.toText()}!`);
           res
             .type('application/cbor')
-            .send(
-              Buffer.from(
-                encodeCbor({ status: 'replied', certificate: certificate(requestId, reply) }),
-              ),
-            );
+            .send(Buffer.from(encodeCbor(answer[endpoint](requestId, sender) as never)));
         } catch (err) {
           const why = isDiscoError(err) ? err.code : err instanceof Error ? err.message : 'bad';
           res.status(400).type('text/plain').send(`invalid request: ${why}`);
         }
       })();
-    },
-  );
+    });
+  }
   const server = await listen(app, 0);
-  return { url: server.url, rootKey, stop: server.close };
+  return { url: server.url, rootKey, subnetId: subnetId.toText(), stop: server.close };
 }
