@@ -6,6 +6,7 @@ import { systemClock } from '../src/protocol/encoding/index.js';
 import { b64u } from '../src/protocol/encoding/index.js';
 import { peerIdOfEd25519, peerLabel } from '../src/protocol/nodetrust/index.js';
 import { codeOf } from '../src/testing/code_of.js';
+import type { Page } from '@playwright/test';
 import { test, expect, createDevice } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -13,6 +14,45 @@ import { startStack, type Stack } from './stack.js';
 // the issue server and Debian's pebble as the CA. The device app in Chromium gets a certificate in
 // Settings; a company (the SDK, here in the test process) pairs and sees it verified against
 // pebble's root, which the stack writes to <data dir>/nodetrust/ca-root.pem.
+interface Stored {
+  keys: CryptoKeyPair;
+  chain: string[];
+  notBefore: number;
+  notAfter: number;
+}
+
+/**
+ * The device certificate's IndexedDB record, read in the page; with `due`, first rewritten so
+ * that two thirds of its lifetime look gone (the chain and key stay as they are).
+ */
+async function certificateRecord(page: Page, due = false): Promise<Stored> {
+  return page.evaluate(async (due) => {
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const r = indexedDB.open('disco');
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(new Error(String(r.error)));
+    });
+    const name = db.objectStoreNames[0]!;
+    const key = ['keys', 'device_certificate'];
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((ok, fail) => {
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(new Error(String(r.error)));
+      });
+    let record = (await request(db.transaction(name).objectStore(name).get(key))) as Stored;
+    if (due) {
+      record = {
+        ...record,
+        notBefore: Date.now() - 2 * 86_400_000,
+        notAfter: Date.now() + 3_600_000,
+      };
+      await request(db.transaction(name, 'readwrite').objectStore(name).put(record, key));
+    }
+    db.close();
+    return record;
+  }, due);
+}
+
 let stack: Stack;
 let dataDir: string;
 test.beforeAll(async () => {
@@ -56,12 +96,13 @@ test('the device gets a certificate in Settings; a company pairs and sees it ver
       r.onsuccess = () => ok(r.result);
       r.onerror = () => fail(new Error(String(r.error)));
     });
-    const store = db.transaction(db.objectStoreNames[0]!).objectStore(db.objectStoreNames[0]!);
+    const name = db.objectStoreNames[0]!;
     const record = await new Promise<{ keys: CryptoKeyPair }>((ok, fail) => {
-      const r = store.get(['keys', 'device_certificate']);
+      const r = db.transaction(name).objectStore(name).get(['keys', 'device_certificate']);
       r.onsuccess = () => ok(r.result as { keys: CryptoKeyPair });
       r.onerror = () => fail(new Error(String(r.error)));
     });
+    db.close();
     const k = record.keys.privateKey;
     return { extractable: k.extractable, curve: (k.algorithm as EcKeyAlgorithm).namedCurve };
   });
@@ -90,6 +131,15 @@ test('the device gets a certificate in Settings; a company pairs and sees it ver
     notAfter: expect.any(Date),
   });
   expect(paired.certificate!.notAfter.getTime()).toBeGreaterThan(Date.now());
+
+  // Renewal: the stored certificate made to look due (two thirds of its life gone); after a
+  // reload the app renews it by itself, without a click.
+  const chain = (await certificateRecord(page, true)).chain[0];
+  await page.reload();
+  await expect
+    .poll(async () => (await certificateRecord(page)).chain[0], { timeout: 60_000 })
+    .not.toBe(chain);
+  expect((await certificateRecord(page)).notAfter - Date.now()).toBeGreaterThan(86_400_000);
 
   // Removed on the device: a company that requires a certificate refuses the device.
   await page.getByRole('link', { name: 'Settings' }).first().click();

@@ -102,7 +102,8 @@ export class DeviceCertificate {
 
   /** Reads the stored certificate and the deployment's nodetrust servers; idempotent. */
   start(store: IdbStore): Promise<void> {
-    if (this.#store === store && this.#starting) return this.#starting;
+    // the relay bridge and the Settings page both start it: the same database either way
+    if (this.#starting) return this.#starting;
     this.#store = store;
     this.#starting = (async () => {
       const [record, found] = await Promise.all([load(store), settings()]);
