@@ -13,6 +13,8 @@ export const PACKAGES = {
   iproute2: '/usr/sbin/ip',
   coturn: '/usr/bin/turnserver',
   'redis-server': '/usr/bin/redis-server',
+  // the load balancer in front of the relay cluster (npm run relay:cluster, its test)
+  haproxy: '/usr/sbin/haproxy',
   // nodetrust: the ACME test CA, and dig for the DNS server's tests
   pebble: '/usr/bin/pebble',
   dnsutils: '/usr/bin/dig',

@@ -28,7 +28,7 @@ function run(cmd, args, opts = {}) {
 function installSystemPackages() {
   if (
     ensurePackages(
-      ['chromium', 'iproute2', 'coturn', 'redis-server', 'pebble', 'dnsutils'],
+      ['chromium', 'iproute2', 'coturn', 'redis-server', 'haproxy', 'pebble', 'dnsutils'],
       'The test run',
     ).length > 0
   ) {

@@ -41,8 +41,11 @@ const relay = await startRelay({
   host: values.host,
   port,
   ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
-  deviceLink: async (relayUrl, r) => {
-    const url = new URL(relayUrl);
+  deviceLink: async (relayUrl, r, listenUrl) => {
+    // In a cluster the link's peer registers on this very process (not through the balancer,
+    // which could send it anywhere); devices on other processes are reached through the
+    // cluster's signalling (docs/wire/relay.md "Cluster").
+    const url = new URL(r.clustered ? listenUrl : relayUrl);
     const link = new PeerDeviceLink({
       host: url.hostname,
       port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
@@ -51,7 +54,9 @@ const relay = await startRelay({
       // the TURN server of DISCO_RELAY_TURN_*, with fresh credentials for every data connection
       iceServers: () => r.iceConfig().iceServers,
       iceTransportPolicy: r.iceConfig().iceTransportPolicy,
-      isRegistered: (peerId) => r.hasPeer(peerId),
+      // one process knows at once whether a device is there; a cluster asked its directory
+      // before the request came this far (the tunnel's device check)
+      ...(r.clustered ? {} : { isRegistered: (peerId: string) => r.hasPeer(peerId) }),
       onSignalDropped: (reason) => linkDropped({ peer: 'relay-link', reason }),
     });
     await link.start();
@@ -60,7 +65,20 @@ const relay = await startRelay({
 });
 // from here on, nothing a stranger sends may end the process (issue #12.9)
 guardProcess(logger);
-console.log(`Disco relay listening on ${relay.url} (public URL ${relay.publicUrl})`);
-const stop = () => void relay.close().then(() => process.exit(0));
+console.log(
+  `Disco relay listening on ${relay.url} (public URL ${relay.publicUrl})${relay.relay.clustered ? ', in a cluster' : ''}`,
+);
+// DISCO_RELAY_DRAIN_MS (a cluster sets it): /healthz answers 503 that long before the relay
+// closes, so the balancer's health checks take this process out first
+const drainMs = Number(process.env.DISCO_RELAY_DRAIN_MS ?? '0') || 0;
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  relay.relay.drain();
+  void new Promise((r) => setTimeout(r, drainMs))
+    .then(() => relay.close())
+    .then(() => process.exit(0));
+};
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 export interface RunningRedis {
   url: string;
   port: number;
+  /** Its working directory (the append-only file, for a restart on the same port). */
+  dir: string;
   /** Stops it (SIGTERM, then SIGKILL) and removes its directory. */
   stop: () => Promise<void>;
-  /** Kills it at once, keeping its directory (for a restart on the same port). */
-  kill: () => void;
+  /** Kills it at once, keeping its directory (for a restart on the same port); resolves once it is gone. */
+  kill: () => Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -76,7 +78,13 @@ export async function startRedis(
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    kill: () => void child.kill('SIGKILL'),
+    dir,
+    kill: () =>
+      new Promise<void>((ok) => {
+        if (child.exitCode !== null || child.signalCode !== null) return ok();
+        child.once('exit', () => ok());
+        child.kill('SIGKILL');
+      }),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));

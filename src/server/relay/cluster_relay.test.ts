@@ -188,7 +188,7 @@ describe('Redis restarted under the relays', () => {
     const created = (await (
       await fetch(`${a.url}/uid`, { headers: { 'disco-client-certificate': rp.header } })
     ).json()) as { uid: string; wait_token: string };
-    redis.kill();
+    await redis.kill();
     await new Promise((r) => setTimeout(r, 200));
     const down = await fetch(`${b.url}/uid`, {
       headers: { 'disco-client-certificate': rp.header },

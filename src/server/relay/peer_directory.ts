@@ -18,7 +18,12 @@ export interface RoutedMessage {
 export type BusMessage =
   | { readonly kind: 'signal'; readonly message: RoutedMessage }
   /** Another process holds `id` now: close the socket that held it here. */
-  | { readonly kind: 'takeover'; readonly id: string };
+  | { readonly kind: 'takeover'; readonly id: string }
+  /**
+   * Sent to every process when a peer connects anywhere: a device that connected again has a
+   * new PeerJS peer, so data connections other processes' links hold to it are stale.
+   */
+  | { readonly kind: 'connected'; readonly id: string; readonly processId: string };
 
 /** How long a directory entry lives without a refresh (a killed process's entries go then). */
 export const DIRECTORY_TTL_MS = 15_000;
@@ -108,7 +113,7 @@ export class PeerDirectory {
     const directory = new PeerDirectory(client, subscriber, o);
     // node-redis subscribes again by itself after a reconnect
     await orUnavailable(() =>
-      subscriber.subscribe(directory.#channel(directory.processId), (raw) =>
+      subscriber.subscribe([directory.#channel(directory.processId), directory.#everyone], (raw) =>
         directory.#receive(raw),
       ),
     );
@@ -122,6 +127,10 @@ export class PeerDirectory {
 
   #key(id: string): string {
     return `${this.#prefix}peer:${id}`;
+  }
+
+  get #everyone(): string {
+    return `${this.#prefix}everyone`;
   }
 
   #channel(processId: string): string {
@@ -145,6 +154,13 @@ export class PeerDirectory {
     const owner = old.split(' ')[0];
     if (owner && owner !== this.processId)
       await this.send(owner, { kind: 'takeover', id }).catch(() => undefined);
+    if (device)
+      await orUnavailable(() =>
+        this.#client.publish(
+          this.#everyone,
+          JSON.stringify({ kind: 'connected', id, processId: this.processId }),
+        ),
+      ).catch(() => undefined);
     return value;
   }
 

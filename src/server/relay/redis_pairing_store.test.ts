@@ -78,7 +78,7 @@ describe('RedisPairingStore across processes', () => {
         device: null,
       };
       expect(await store.create(record)).toBe(true);
-      first.kill();
+      await first.kill();
       await new Promise((r) => setTimeout(r, 200));
       const started = Date.now();
       expect(await codeOf(store.get('BEFORE01'))).toBe('ERR_RELAY_STORE_UNAVAILABLE');

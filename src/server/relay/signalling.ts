@@ -94,6 +94,9 @@ export function mountSignalling(
       if (!old) return;
       logger.log('info', 'peer.replaced', { peer_id: event.id, elsewhere: true });
       old.terminate();
+    } else if (event.kind === 'connected' && event.processId !== directory.processId) {
+      // the device has a new peer on another process: what this one's link holds is stale
+      opts.onDisconnect?.(event.id);
     }
   });
   const claims = new WeakMap<IncomingMessage, string>();
