@@ -178,7 +178,60 @@ describe('relays sharing Redis', () => {
     rp.socket!.send(JSON.stringify(offer(device.peerId)));
     await until(() => onB.inbox.find((m) => (m as { type: string }).type === 'OFFER'));
     onB.socket!.close();
+    await until(() => !b.relay.hasPeer(device.peerId));
+    // the directory forgets a closed socket: the tunnel on A no longer sees the device
+    expect(await codeOf(await fetch(`${a.url}/p/${device.peerId}/disco/ping`))).toEqual([
+      504,
+      'ERR_DEVICE_UNREACHABLE',
+    ]);
     rp.socket!.close();
+  });
+});
+
+describe('signalling order across processes', () => {
+  it('delivers an OFFER and the CANDIDATEs sent right after it in order', async () => {
+    const device = await makeDevice();
+    const onA = await connect(a.url, { id: device.peerId, token: await device.token(clock.now()) });
+    const rp = await connect(b.url, { id: 'rp-order-1', token: 'order-secret' });
+    expect([onA.status, rp.status]).toEqual([101, 101]);
+    const candidate = (i: number) => ({
+      type: 'CANDIDATE',
+      dst: device.peerId,
+      payload: {
+        candidate: {
+          candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${50000 + i} typ host`,
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+        },
+        type: 'data',
+        connectionId: 'dc_cluster1',
+      },
+    });
+    rp.socket!.send(JSON.stringify(offer(device.peerId)));
+    for (let i = 1; i <= 8; i++) rp.socket!.send(JSON.stringify(candidate(i)));
+    await until(() => onA.inbox.length >= 10); // OPEN, then the nine
+    const types = onA.inbox.slice(1).map((m) => {
+      const msg = m as { type: string; payload: { candidate?: { candidate: string } } };
+      return msg.type === 'OFFER' ? 'OFFER' : msg.payload.candidate!.candidate.split(' ')[0];
+    });
+    expect(types).toEqual(['OFFER', ...Array.from({ length: 8 }, (_, i) => `candidate:${i + 1}`)]);
+    onA.socket!.close();
+    rp.socket!.close();
+  });
+});
+
+describe('drain', () => {
+  it('answers /healthz 503 while draining, and serves the rest', async () => {
+    const c = await start(redis.url);
+    try {
+      expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+      c.relay.drain();
+      const health = await fetch(`${c.url}/healthz`);
+      expect([health.status, await health.json()]).toEqual([503, { ok: false, peers: 0 }]);
+      expect((await fetch(`${c.url}/ice-servers`)).status).toBe(200);
+    } finally {
+      await c.close();
+    }
   });
 });
 

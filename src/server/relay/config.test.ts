@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRelayConfig, type RelayOptions } from './config.js';
 import { localStackSwitches, relayOptionsFromEnv } from './config_env.js';
+import { createRelay } from './create_relay.js';
 import { DEFAULT_RATE_LIMITS } from './rate_limit_config.js';
 import { FakeDeviceLink } from './testing.js';
 
@@ -71,6 +72,24 @@ describe('relay config', () => {
     expect(() => relayOptionsFromEnv({ DISCO_RELAY_TAMPER_FOR_TESTS: 'yes' })).toThrow(
       /DISCO_RELAY_TAMPER_FOR_TESTS/,
     );
+  });
+
+  it('chooses the memory store unless DISCO_REDIS_URL names a Redis (issue #14)', () => {
+    expect(relayOptionsFromEnv({})).toEqual({});
+    expect(resolveRelayConfig(base()).redisUrl).toBeUndefined();
+    expect(
+      relayOptionsFromEnv({ DISCO_REDIS_URL: 'redis://127.0.0.1:6379', DISCO_REDIS_PREFIX: 'c:' }),
+    ).toEqual({ redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'c:' });
+    expect(resolveRelayConfig(base({ redisUrl: 'redis://127.0.0.1:6379' }))).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'disco:',
+    });
+    expect(() => resolveRelayConfig(base({ redisUrl: 'http://127.0.0.1:6379' }))).toThrow(
+      /redisUrl/,
+    );
+    // createRelay cannot connect (it is synchronous): startRelay does, or the caller passes a
+    // connected cluster
+    expect(() => createRelay(base({ redisUrl: 'redis://127.0.0.1:6379' }))).toThrow(/startRelay/);
   });
 });
 

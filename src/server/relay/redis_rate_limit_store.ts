@@ -61,8 +61,13 @@ export class RedisRateLimitStore implements Store {
     return { totalHits: Number(hits), resetTime: new Date(Date.now() + Number(ms)) };
   }
 
+  /**
+   * Never rejects: express-rate-limit calls it from an async `finish` listener (for
+   * `skipSuccessfulRequests`), where a rejection would go unhandled. A hit not taken back
+   * while Redis is down only counts until its window ends.
+   */
   async decrement(key: string): Promise<void> {
-    await orUnavailable(() => this.#client.eval(DECREMENT, { keys: [this.#name + key] }));
+    await this.#client.eval(DECREMENT, { keys: [this.#name + key] }).catch(() => undefined);
   }
 
   async resetKey(key: string): Promise<void> {
