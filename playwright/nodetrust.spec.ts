@@ -7,7 +7,7 @@ import { b64u } from '../src/protocol/encoding/index.js';
 import { peerIdOfEd25519, peerLabel } from '../src/protocol/nodetrust/index.js';
 import { codeOf } from '../src/testing/code_of.js';
 import type { Page } from '@playwright/test';
-import { test, expect, createDevice } from './fixtures.js';
+import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 
 // Issue #10 end to end with the real parts `npm start` runs: our DNS server, two proof servers,
@@ -147,4 +147,40 @@ test('the device gets a certificate in Settings; a company pairs and sees it ver
   await expect(get).toHaveText('Get a device certificate');
   await expect(name).toHaveCount(0);
   expect(await codeOf(pairWith('Strict Shop'))).toBe('ERR_DEVICE_CERT_REQUIRED');
+});
+
+test('the demo shop shows the device as certified by the CA (npm start gives it pebble’s root)', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  await createDevice(page, undefined, `${stack.app}/`);
+  await addField(page, 'Postal address', {
+    'Street and number': '742 Evergreen Terrace',
+    'City or town': 'Springfield',
+    Country: 'US',
+  });
+  await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+  await page.getByRole('link', { name: 'Settings' }).first().click();
+  await page.getByTestId('device-certificate-get').click();
+  const name = page.getByTestId('device-certificate-name');
+  await expect(name).toHaveText(/^p[a-z2-7]{61}\./, { timeout: 120_000 });
+  const certName = (await name.textContent()) ?? '';
+
+  const shopContext = await browser.newContext();
+  const shop = await shopContext.newPage();
+  await shop.goto(`${stack.shop}/`);
+  await shop.getByRole('button', { name: 'Connect with Disco' }).click();
+  await expect(shop.getByTestId('pairing-uid')).toHaveText(/^\s*[0-9A-Z]{4}-[0-9A-Z]{4}\s*$/);
+  const uid = ((await shop.getByTestId('pairing-uid').textContent()) ?? '').trim();
+  await page.getByRole('link', { name: 'Connect', exact: true }).click();
+  await page.getByLabel('Pairing code').fill(uid);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Paired with Demo Shop' })).toBeVisible();
+  await approveRequest(page, 'Demo Shop'); // connect
+  await approveRequest(page, 'Demo Shop'); // key A
+  // the shop's own SDK verified the chain against pebble's root, the name and the signature
+  const certified = `Device certified as ${certName} by Pebble Intermediate CA`;
+  await expect(shop.getByTestId('device-certified')).toContainText(certified, { timeout: 20_000 });
+  await shopContext.close();
 });
