@@ -9,6 +9,10 @@ import {
   ENGINE_NOT_BACKED_UP,
   ENGINE_VOID_ON_RESTORE,
 } from '../auth/check_records.js';
+import {
+  CAPABILITY_BACKUP_CHECKS,
+  CAPABILITY_NOT_BACKED_UP,
+} from '../capability/device/backup_checks.js';
 
 /**
  * Which collections a backup carries, and how each record is checked on restore. A collection
@@ -45,11 +49,13 @@ const checks: Record<string, Check> = {
       throw new DiscoError('ERR_BACKUP_MALFORMED', 'A setting is missing or too large.');
     return value;
   },
+  ...CAPABILITY_BACKUP_CHECKS,
 };
 
 export const NOT_BACKED_UP: ReadonlySet<string> = new Set([
   KEYS.collection,
   ...ENGINE_NOT_BACKED_UP,
+  ...CAPABILITY_NOT_BACKED_UP,
 ]);
 
 /** Checked, then not restored: what a restored copy must not honour (key B records). */
