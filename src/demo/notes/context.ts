@@ -57,6 +57,8 @@ export interface NotesContext {
   accounts: Map<string, Account>;
   seen: ReplayCache;
   limits: { accounts: number; notesPerAccount: number; pending: number };
+  /** A device's list younger than this is used as it is; older, the server asks again. */
+  pullAfterMs: number;
 }
 
 /** The resource every note is created on, and the glob the sign-in asks for. */

@@ -41,6 +41,8 @@ let deviceList: RevocationList;
 let deviceOnline = true;
 /** When set, the tunnel answers this body instead of the list (a misbehaving device). */
 let deviceAnswer: Uint8Array | undefined;
+/** Answer as the device's engine does (`{ list }` JSON, its answers are text), not raw CBOR. */
+let deviceJson = false;
 let notes: Awaited<ReturnType<typeof startNotes>>;
 
 /** The device's tunnel as the relay would forward it: a freshly signed list on every GET. */
@@ -53,6 +55,7 @@ const tunnelFetch: typeof fetch = async (input) => {
     device.sign,
     clock,
   );
+  if (deviceJson) return Response.json({ list: b64u.encode(fresh.bytes) });
   return new Response(new Uint8Array(fresh.bytes), {
     headers: { 'content-type': 'application/cbor' },
   });
@@ -74,6 +77,7 @@ beforeEach(async () => {
   clock = Date.UTC(2026, 11, 3, 9, 0, 0);
   deviceOnline = true;
   deviceAnswer = undefined;
+  deviceJson = false;
   device = await generateKey();
   deviceList = await signRevocationList(
     { issuer: device.publicKey, sequence: 0, revoked: [] },
@@ -288,6 +292,25 @@ describe('Demo Notes', () => {
     });
     expect(rollback.status).toBe(400);
     expect(((await rollback.json()) as { code: string }).code).toBe('ERR_CAP_REVOCATIONS_ROLLBACK');
+  });
+
+  it("takes the device engine's JSON answer, and pulls as often as revocationPullAfterMs says", async () => {
+    await notes.stop();
+    notes = await startNotes({
+      relayUrl: RELAY,
+      deviceUrl: 'http://127.0.0.1:8710',
+      log: quiet,
+      now: () => clock,
+      fetch: tunnelFetch,
+      revocationPullAfterMs: 0,
+    });
+    deviceJson = true;
+    const { tab, certificate } = await signedInTab();
+    expect((await tab.call('/api/session/notes', { note: 'before' })).status).toBe(201);
+    await revoke([certificate.id]);
+    clock += 2_001; // pulls of one device stay 2 s apart
+    const late = await tab.call('/api/session/notes', { note: 'after pull' });
+    expect([late.status, late.body.code]).toEqual([403, 'ERR_CAP_REVOKED']);
   });
 
   it('refuses every note once the device list is older than 300 s (device offline)', async () => {

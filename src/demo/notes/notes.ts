@@ -18,7 +18,7 @@ import { NotesSession, type NotesContext } from './context.js';
 import { postNote, postSessionNote } from './post_note.js';
 import { receiveCertificate, returnPath } from './receive_certificate.js';
 import { ReplayCache } from './replay_cache.js';
-import { pushRevocations } from './revocations.js';
+import { PULL_AFTER_MS, pushRevocations } from './revocations.js';
 import { serveRequest, signIn } from './sign_in.js';
 import { viewOf } from './view.js';
 
@@ -40,6 +40,11 @@ export interface NotesConfig {
   now?: () => number;
   fetch?: typeof fetch;
   limits?: Partial<NotesContext['limits']> & { sessions?: number };
+  /**
+   * How old a device's revocation list may get before the server asks the device again
+   * (default 60 000 ms). Tests set it low so a revocation shows without waiting a minute.
+   */
+  revocationPullAfterMs?: number;
 }
 
 export const NOTES_COOKIE = 'disco_demo_notes';
@@ -67,6 +72,7 @@ export function createNotes(config: NotesConfig): {
     accounts: new Map(),
     seen: new ReplayCache(100_000, () => Math.floor(now() / 1000)),
     limits: { accounts: 1000, notesPerAccount: 200, pending: 500, ...config.limits },
+    pullAfterMs: config.revocationPullAfterMs ?? PULL_AFTER_MS,
   };
 
   const app = baseApp();

@@ -12,6 +12,8 @@ import { deviceIdOfKey } from './device_id.js';
 
 /** A list younger than this is used as it is; older, the server asks the device again. */
 export const PULL_AFTER_MS = 60_000;
+/** Pulls of one device's list are at least this far apart (a device cannot be hammered). */
+const PULL_SPACING_MS = 2_000;
 const PULL_TIMEOUT_MS = 5_000;
 
 /**
@@ -34,8 +36,8 @@ export function revocationUrlAllowed(ctx: NotesContext, url: string): boolean {
  */
 export async function refreshRevocations(ctx: NotesContext, account: Account): Promise<void> {
   const age = account.revocations ? ctx.now() - account.revocations.issuedAt * 1000 : Infinity;
-  if (age < PULL_AFTER_MS || account.revocationUrl === undefined) return;
-  if (ctx.now() - account.lastPull < 2_000 && account.refreshing === undefined) return;
+  if (age < ctx.pullAfterMs || account.revocationUrl === undefined) return;
+  if (ctx.now() - account.lastPull < PULL_SPACING_MS && account.refreshing === undefined) return;
   account.refreshing ??= pull(ctx, account, account.revocationUrl).finally(() => {
     account.refreshing = undefined;
   });
@@ -46,13 +48,17 @@ async function pull(ctx: NotesContext, account: Account, url: string): Promise<v
   account.lastPull = ctx.now();
   try {
     const res = await ctx.fetchFn(url, {
-      headers: { accept: 'application/cbor' },
+      headers: { accept: 'application/json, application/cbor' },
       redirect: 'error',
       signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
     });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const body = await readAtMost(res, CAPABILITY_LIMITS.maxRevocationListBytes);
-    const list = await parseRevocationList(body, { now: ctx.now() });
+    // The device's engine answers `{ "list": "<base64url>" }` (its answers are text); a raw
+    // `application/cbor` envelope is taken too, from any other host of the list.
+    const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
+    const max = CAPABILITY_LIMITS.maxRevocationListBytes * (json ? 2 : 1);
+    const body = await readAtMost(res, max);
+    const list = await parseRevocationList(json ? listOfJson(body) : body, { now: ctx.now() });
     account.revocations = acceptRevocationList(account.issuer, account.revocations, list);
   } catch (err) {
     ctx.log.error(
@@ -82,6 +88,12 @@ export async function pushRevocations(ctx: NotesContext, req: Request, res: Resp
   if (!account) throw new DiscoError('ERR_CAP_UNTRUSTED_ISSUER', 'No account for this device.');
   account.revocations = acceptRevocationList(account.issuer, account.revocations, parsed);
   res.status(204).end();
+}
+
+function listOfJson(body: Uint8Array): Uint8Array {
+  const { list } = JSON.parse(new TextDecoder().decode(body)) as { list?: unknown };
+  if (typeof list !== 'string') throw new Error('no list in the answer');
+  return b64u.decode(list);
 }
 
 /** The body, or an error as soon as it passes `max` bytes (a device can answer anything). */
