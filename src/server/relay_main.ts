@@ -7,23 +7,29 @@ import {
   startRelay,
 } from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
+import { startTlsFront } from './nodetrust/tls_front.js';
 
 /**
  * `npm run relay -- [--host 127.0.0.1] [--port 8711] [--public-url https://relay.example]`: the
  * relay alone, for deployments. Everything else by environment (DISCO_RELAY_*, docs/wire/relay.md);
  * flags win over the environment. NODE_ENV=production refuses the dev/test switches.
+ * `--nodetrust <issue server URL> [--tls-port P]`: a nodetrust certificate for this relay's
+ * ip4/ip6 names, HTTPS and WSS on the TLS port (renewed before expiry), which becomes the public
+ * URL unless --public-url says otherwise (docs/wire/nodetrust.md, "A relay on a bare address").
  */
 const { values } = parseArgs({
   options: {
     host: { type: 'string', default: process.env.DISCO_HOST ?? '127.0.0.1' },
     port: { type: 'string', default: process.env.DISCO_RELAY_PORT ?? '8711' },
     'public-url': { type: 'string' },
+    nodetrust: { type: 'string' },
+    'tls-port': { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'Usage: npm run relay -- [--host H] [--port P] [--public-url URL]   (see docs/wire/relay.md)',
+    'Usage: npm run relay -- [--host H] [--port P] [--public-url URL] [--nodetrust ISSUE_URL [--tls-port P]]   (see docs/wire/relay.md, docs/wire/nodetrust.md)',
   );
   process.exit(0);
 }
@@ -33,6 +39,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const logger = jsonLogger();
+// the TLS front needs the relay's port before the relay listens
+if (values.nodetrust && port === 0) {
+  console.error('--nodetrust needs a fixed --port: the TLS front forwards to it.');
+  process.exit(2);
+}
+const front = values.nodetrust
+  ? await startTlsFront({
+      issueUrl: values.nodetrust,
+      target: { host: values.host === '0.0.0.0' ? '127.0.0.1' : values.host, port },
+      host: values.host,
+      port: Number(values['tls-port']),
+      log: (event, fields) => logger.log('info', event, fields),
+    })
+  : undefined;
 // what the relay's own peer drops from the signalling server (a flood is sampled)
 const linkDropped = sampledLog(logger, 'warn', 'signal.dropped');
 const relay = await startRelay({
@@ -40,12 +60,13 @@ const relay = await startRelay({
   logger,
   host: values.host,
   port,
-  ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+  ...(values['public-url'] || front ? { publicUrl: values['public-url'] ?? front!.url } : {}),
   deviceLink: async (relayUrl, r, listenUrl) => {
     // In a cluster the link's peer registers on this very process (not through the balancer,
     // which could send it anywhere); devices on other processes are reached through the
     // cluster's signalling (docs/wire/relay.md "Cluster").
-    const url = new URL(r.clustered ? listenUrl : relayUrl);
+    // (behind the TLS front too: its name and CA are for others, the link stays on this host)
+    const url = new URL(r.clustered || front ? listenUrl : relayUrl);
     const link = new PeerDeviceLink({
       host: url.hostname,
       port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
@@ -77,7 +98,7 @@ const stop = () => {
   stopping = true;
   relay.relay.drain();
   void new Promise((r) => setTimeout(r, drainMs))
-    .then(() => relay.close())
+    .then(() => Promise.all([relay.close(), front?.close()]))
     .then(() => process.exit(0));
 };
 process.once('SIGINT', stop);

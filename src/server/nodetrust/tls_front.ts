@@ -14,7 +14,7 @@ export interface TlsFrontOptions {
   /** The node's Ed25519 identity; a fresh one by default (the names do not depend on it). */
   readonly identity?: CryptoKeyPair;
   readonly fetch?: typeof fetch;
-  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+  readonly log?: (event: string, fields: Record<string, string>) => void;
   readonly now?: () => number;
 }
 
@@ -104,7 +104,7 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
     const next = await obtain();
     server.setSecureContext(context(next));
     current = next;
-    options.log?.('nodetrust.renewed', { names: next.names });
+    options.log?.('nodetrust.renewed', { names: next.names.join(' ') });
     schedule(renewDelay(next, now()));
   };
   schedule(renewDelay(current, now()));
