@@ -223,6 +223,9 @@ export function mountSignalling(
           message: 'This peer id is held with another token.',
         };
       claims.set(req, claim);
+      // a device connecting here may have been on another process: this process's link may
+      // hold a channel to its old peer (the others hear of it on the bus)
+      if (admission.device) opts.onDisconnect?.(admission.id);
       return null;
     } catch {
       return {
