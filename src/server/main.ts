@@ -153,7 +153,8 @@ Press Ctrl+C to stop.`);
 
 /** One line per nodetrust server (docs/wire/nodetrust.md), or why there is none. */
 function nodetrustLines(nt: Nodetrust | undefined): string {
-  if (!nt) return '  Nodetrust       none (pebble is not installed)';
+  if (!nt)
+    return `  Nodetrust       none (${env.DISCO_NODETRUST === '0' ? 'DISCO_NODETRUST=0' : 'pebble is not installed'})`;
   return [
     `  Nodetrust issue ${nt.issueUrl}/`,
     ...nt.proofUrls.map((url) => `  Nodetrust proof ${url}/`),
