@@ -38,12 +38,25 @@ export async function orUnavailable<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Connects both, or destroys both and throws ERR_RELAY_STORE_UNAVAILABLE. */
-export async function connectAll(clients: RedisConnection[]): Promise<void> {
+/**
+ * Connects every client, or destroys them all and throws ERR_RELAY_STORE_UNAVAILABLE: a refused
+ * first connection is retried by the reconnect strategy like a lost one, so `connect()` alone
+ * would wait for ever for a Redis that is not there; after `timeoutMs` it gives up.
+ */
+export async function connectAll(clients: RedisConnection[], timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(
+      () => fail(new Error(`no Redis connection within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
   try {
-    await Promise.all(clients.map((c) => c.connect()));
+    await Promise.race([Promise.all(clients.map((c) => c.connect())), late]);
   } catch (err) {
     for (const c of clients) c.destroy();
     throw storeUnavailable(err);
+  } finally {
+    clearTimeout(timer);
   }
 }
