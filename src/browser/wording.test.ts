@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asks, keyAPhrase, PARTNER_BADGE } from './wording.js';
+import { asks, capabilityPhrase, keyAPhrase, PARTNER_BADGE } from './wording.js';
 
 describe('one wording for each kind of request', () => {
   it('words key A the same way everywhere, and names the partner of a key B', () => {
@@ -14,6 +14,24 @@ describe('one wording for each kind of request', () => {
     );
     expect(asks('register', '')).toBe('wants to connect to your device');
     expect(asks('data', 'Email')).toBe('asks for your Email');
+  });
+
+  it('words capabilities in plain words, and shows any glob it cannot read plainly as it is', () => {
+    expect(asks('capability', '')).toBe('asks for a certificate to act for you');
+    expect(capabilityPhrase(['create'], 'https://notes.example/notes/*')).toBe(
+      'may create anything under https://notes.example/notes/',
+    );
+    expect(capabilityPhrase(['read', 'update'], 'https://notes.example/notes/main')).toBe(
+      'may read and change https://notes.example/notes/main',
+    );
+    expect(capabilityPhrase(['*'], '*')).toBe('may read, create, change and delete anything');
+    // an escaped star is a literal one
+    expect(capabilityPhrase(['read'], 'https://x.example/a\\*')).toBe(
+      'may read https://x.example/a*',
+    );
+    expect(capabilityPhrase(['delete'], 'https://x.example/*/notes/*')).toBe(
+      'may delete anything matching https://x.example/*/notes/* (each * stands for any text)',
+    );
   });
 
   it('has a partner badge that cannot be read as a verification', () => {

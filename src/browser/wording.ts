@@ -3,7 +3,7 @@
  * notification, Connections and Activity say the same thing the same way (issue #11: key A was
  * worded three ways). Key A names no partner because none is known yet: each key B names one.
  */
-export type RequestKind = 'register' | 'key_a' | 'key_b' | 'data';
+export type RequestKind = 'register' | 'key_a' | 'key_b' | 'data' | 'capability';
 
 /** What key A allows, after "may" / "asks permission to": one phrase everywhere. */
 export const keyAPhrase = (fields: string) => `pass your ${fields} to partner companies later`;
@@ -19,8 +19,45 @@ export function asks(kind: RequestKind, fields: string, recipient?: string): str
       return `asks to pass your ${fields} to ${recipient ?? 'a partner company'}, once`;
     case 'data':
       return `asks for your ${fields}`;
+    case 'capability':
+      return 'asks for a certificate to act for you';
   }
 }
+
+/** Capability actions (docs/capability.md "Actions") in plain words, after "may". */
+const ACTION_WORDS: Readonly<Record<string, string>> = {
+  read: 'read',
+  create: 'create',
+  update: 'change',
+  delete: 'delete',
+  '*': 'read, create, change and delete',
+};
+
+/**
+ * One capability in plain words: "may create anything under https://notes.example/notes/".
+ * A glob whose only unescaped star is its last character reads "anything under" its prefix; a
+ * glob without stars names one thing; any other glob is shown as it is, since its stars match
+ * any text, "/" included.
+ */
+export function capabilityPhrase(actions: readonly string[], resource: string): string {
+  const verbs = actions.map((a) => ACTION_WORDS[a] ?? a);
+  const verb =
+    verbs.length > 1 ? `${verbs.slice(0, -1).join(', ')} and ${verbs.at(-1)!}` : (verbs[0] ?? '');
+  const stars = [...resource.matchAll(/(?<!\\)\*/g)].length;
+  const literal = resource.replace(/\\\*/g, '*');
+  if (stars === 0) return `may ${verb} ${literal}`;
+  if (stars === 1 && resource.endsWith('*') && !resource.endsWith('\\*')) {
+    const prefix = resource.slice(0, -1).replace(/\\\*/g, '*');
+    return prefix === '' ? `may ${verb} anything` : `may ${verb} anything under ${prefix}`;
+  }
+  return `may ${verb} anything matching ${resource} (each * stands for any text)`;
+}
+
+/** Where an app's request comes from, as the request card says it (docs/capability.md "Origin"). */
+export const ORIGIN_WORDS = {
+  verified: 'Sent from this address: Disco fetched the request from it.',
+  claimed: 'Not verified: the request only claims this address.',
+} as const;
 
 /**
  * The badge of a company that registered as a partner (`is_trusted`): its own claim, which no

@@ -1,0 +1,194 @@
+import { systemClock, systemRandom } from '../../protocol/encoding/index.js';
+import { DiscoError } from '../../protocol/errors/index.js';
+import type { Capability, CertificateRequest } from '../../protocol/capability/index.js';
+import type {
+  CapabilityRequestRecord,
+  IssuedCertificateRecord,
+} from '../../protocol/capability/device/index.js';
+import { entryText } from './format.js';
+import { explain, type Device } from './device.svelte.js';
+
+/** A waiting request as the card shows it: the record and the request parsed from it. */
+export interface CapabilityRequestView {
+  record: CapabilityRequestRecord;
+  request: CertificateRequest;
+}
+
+/** An issued certificate as Connections shows it. */
+export interface IssuedView {
+  record: IssuedCertificateRecord;
+  capabilities: readonly Capability[];
+}
+
+// The capability core (CBOR, globs, signing) is its own chunk, loaded when first needed: the
+// first paint stays small (issue #13).
+const core = () => import('../../protocol/capability/index.js');
+const deviceOps = () => import('../../protocol/capability/device/index.js');
+
+/**
+ * The device's side of capability certificates (issue #8, docs/capability.md): requests opened
+ * from a link or a scan, waiting in Requests; the certificates this device issued, in
+ * Connections. Every change goes through src/protocol/capability/device (one write each).
+ */
+export class Capabilities {
+  #device: Device;
+  #relayUrl: () => string | undefined;
+  /** Activity is read by Consent from the same store: told after each issue or revocation. */
+  #onChange: () => void = () => undefined;
+  requests = $state<CapabilityRequestView[]>([]);
+  issued = $state<IssuedView[]>([]);
+  loaded = $state(false);
+  failure = $state('');
+  now = $state(Date.now());
+
+  /** Requests not yet run out, oldest first. */
+  waiting = $derived(
+    this.requests
+      .filter((r) => r.record.expiresAt > this.now)
+      .sort((a, b) => a.record.receivedAt - b.record.receivedAt),
+  );
+
+  constructor(device: Device, relayUrl: () => string | undefined) {
+    this.#device = device;
+    this.#relayUrl = relayUrl;
+  }
+
+  async reload(): Promise<void> {
+    const [{ parseRequest, parseCertificate }, ops] = await Promise.all([core(), deviceOps()]);
+    const { b64u } = await import('../../protocol/encoding/index.js');
+    const store = this.#device.store;
+    this.now = Date.now();
+    const records = await store.list<CapabilityRequestRecord>(ops.CAP_COLLECTIONS.requests);
+    const requests: CapabilityRequestView[] = [];
+    for (const { value } of records) {
+      // A request that no longer parses (run out) is simply not shown.
+      const request = await parseRequest(value.bytes, { now: this.now }).catch(() => undefined);
+      if (request) requests.push({ record: value, request });
+    }
+    const issued: IssuedView[] = [];
+    for (const record of await ops.listIssuedCertificates({ store })) {
+      const parsed = await parseCertificate(b64u.decode(record.certificate)).catch(() => undefined);
+      if (parsed) issued.push({ record, capabilities: parsed.capabilities });
+    }
+    this.requests = requests;
+    this.issued = issued;
+    this.loaded = true;
+  }
+
+  /** Opens a request from a link or scanned text; resolves with its id. */
+  async open(link: string): Promise<string> {
+    const ops = await deviceOps();
+    const { record } = await ops.acceptCapabilityRequest(link, {
+      store: this.#device.store,
+      clock: systemClock,
+      fetchBytes,
+    });
+    await this.reload();
+    return record.id;
+  }
+
+  /** The value this device holds for a profile field, if any (the vault entry of that kind). */
+  valueOf(field: string): string | undefined {
+    const entry = this.#device.vault.find((e) => e.kind === field);
+    return entry ? entryText(entry).slice(0, 256) : undefined;
+  }
+
+  /**
+   * Signs the certificate with the person's choices; resolves with the URL that hands it back
+   * to the app (its return path), if the request has one.
+   */
+  async approve(
+    id: string,
+    choices: { lifetime: number; fields: readonly string[] },
+  ): Promise<{ returnUrl?: string; certificate: string }> {
+    const ops = await deviceOps();
+    const store = this.#device.store;
+    const profile: Record<string, string> = {};
+    for (const f of choices.fields) {
+      const value = this.valueOf(f);
+      if (value !== undefined) profile[f] = value;
+    }
+    const out = await ops.approveCapabilityRequest(
+      id,
+      { lifetime: choices.lifetime, profile },
+      {
+        store,
+        clock: systemClock,
+        random: systemRandom,
+        device: await ops.deviceSigner(store),
+        ...(await this.#revocationUrl()),
+      },
+    );
+    await this.reload();
+    this.#onChange();
+    const { b64u } = await import('../../protocol/encoding/index.js');
+    const certificate = b64u.encode(out.certificate.bytes);
+    return out.returnUrl === undefined
+      ? { certificate }
+      : { returnUrl: out.returnUrl, certificate };
+  }
+
+  async refuse(id: string): Promise<void> {
+    await (await deviceOps()).refuseCapabilityRequest(id, { store: this.#device.store });
+    await this.reload();
+  }
+
+  async revoke(certificateId: string): Promise<void> {
+    const ops = await deviceOps();
+    await ops.revokeCapabilityCertificate(certificateId, {
+      store: this.#device.store,
+      clock: systemClock,
+      random: systemRandom,
+    });
+    await this.reload();
+    this.#onChange();
+  }
+
+  /**
+   * Opens the request of a link into the device app, `#/capability?request_uri=…&request_hash=…`
+   * or `#/capability?request=…` (the notes demo's link; Scan sends scanned requests here too),
+   * then shows it in Requests. Returns the function that stops listening.
+   */
+  watchLinks(onChange: () => void): () => void {
+    this.#onChange = onChange;
+    const take = () => {
+      const match = /^#\/capability\?(.*)$/.exec(location.hash);
+      if (!match) return;
+      location.hash = '#/inbox';
+      this.failure = '';
+      this.open(`?${match[1] ?? ''}`).catch((err: unknown) => (this.failure = explain(err)));
+    };
+    take();
+    addEventListener('hashchange', take);
+    return () => removeEventListener('hashchange', take);
+  }
+
+  /** `<relay>/p/<peer id>/disco/capability/revocations`: where verifiers ask for the list. */
+  async #revocationUrl(): Promise<{ revocationUrl?: string }> {
+    const relay = this.#relayUrl();
+    const deviceId = this.#device.identity?.deviceId;
+    if (!relay || !deviceId) return {};
+    const { peerIdOf } = await import('../../protocol/tunnel/peer_id.js');
+    return { revocationUrl: `${relay}/p/${peerIdOf(deviceId)}/disco/capability/revocations` };
+  }
+}
+
+/** The request document from the app's origin: no credentials, no referrer, size-capped. */
+async function fetchBytes(url: string, maxBytes: number): Promise<Uint8Array> {
+  const res = await fetch(url, {
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    redirect: 'error',
+  }).catch((cause: unknown) => {
+    throw new DiscoError('ERR_TRANSPORT_FAILED', 'The app that asks cannot be reached.', {
+      cause,
+    });
+  });
+  if (!res.ok) throw new DiscoError('ERR_TRANSPORT_FAILED', `The app answered ${res.status}.`);
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes)
+    throw new DiscoError('ERR_CAP_TOO_LARGE', 'The app sent a request too large to be one.');
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (body.length > maxBytes)
+    throw new DiscoError('ERR_CAP_TOO_LARGE', 'The app sent a request too large to be one.');
+  return body;
+}
