@@ -87,6 +87,23 @@ export class Capabilities {
     return record.id;
   }
 
+  /**
+   * The app's icon as a blob: URL (the CSP lets images come only from this origin, data: and
+   * blob:): fetched from the app's own origin (parseRequest checked it is the same as `url`),
+   * without credentials, at most 64 KiB, and only if it says it is an image. The caller revokes
+   * the URL.
+   */
+  async icon(url: string): Promise<string | undefined> {
+    const res = await fetch(url, {
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+      redirect: 'error',
+    }).catch(() => undefined);
+    if (!res?.ok || !/^image\//.test(res.headers.get('content-type') ?? '')) return undefined;
+    const blob = await res.blob();
+    return blob.size <= 64 * 1024 ? URL.createObjectURL(blob) : undefined;
+  }
+
   /** The value this device holds for a profile field, if any (the vault entry of that kind). */
   valueOf(field: string): string | undefined {
     const entry = this.#device.vault.find((e) => e.kind === field);

@@ -1,4 +1,17 @@
 /**
+ * Where an app's capability request may be fetched from (docs/capability.md "Origin"): its own
+ * origin, any https one, or http on loopback. The device must fetch `request_uri` itself to call
+ * the origin verified, so connect-src cannot name the apps in advance. The fetch sends no
+ * credentials; what the page may send anywhere is still limited by script-src 'self'.
+ */
+const CAPABILITY_REQUEST_SOURCES = [
+  'https:',
+  'http://127.0.0.1:*',
+  'http://localhost:*',
+  'http://[::1]:*',
+];
+
+/**
  * The device app's HTTP security headers, in one place. The CSP allows only the app's own
  * scripts and styles (no inline script, no eval), blob: workers for the QR decoder, and
  * connections to this origin and the configured relay.
@@ -12,7 +25,7 @@ export function securityHeaders(
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ${(opts.connectSrc ?? []).join(' ')}`.trim(),
+    `connect-src 'self' ${[...CAPABILITY_REQUEST_SOURCES, ...(opts.connectSrc ?? [])].join(' ')}`,
     "worker-src 'self' blob:",
     "manifest-src 'self'",
     "media-src 'self' blob: mediastream:",
