@@ -9,7 +9,10 @@ function run(
 ): Promise<{ out: string; kill: () => void; exited: Promise<number | null> }> {
   const child = spawn(
     process.execPath,
-    [resolve('node_modules/tsx/dist/cli.mjs'), 'src/server/relay_main.ts', ...args],
+    // tsx as a loader in this one process, not its CLI: the CLI relays SIGTERM to a child and
+    // SIGKILLs it (exit 143) when the child does not confirm within 30 ms, which a loaded
+    // machine misses now and then
+    ['--import', 'tsx', resolve('src/server/relay_main.ts'), ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
