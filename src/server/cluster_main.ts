@@ -40,5 +40,5 @@ const stop = () => {
   console.log('Stopping: the balancer stops taking connections, the relays drain…');
   void cluster.stop().then(() => process.exit(0));
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

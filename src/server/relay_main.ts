@@ -101,5 +101,5 @@ const stop = () => {
     .then(() => Promise.all([relay.close(), front?.close()]))
     .then(() => process.exit(0));
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
