@@ -1,0 +1,116 @@
+import type { Page } from '@playwright/test';
+import { test, expect, createDevice, addField } from './fixtures.js';
+import { startStack, type Stack } from './stack.js';
+import { startNotes } from '../src/demo/notes/notes.js';
+
+/**
+ * Capability certificates on the real stack (issue #8, docs/capability.md): the device app, the
+ * relay and the notes demo, each its own origin and process (the notes demo in the test
+ * process). The person opens the notes app's "Sign in with Disco" link in the device app,
+ * approves with a shorter lifetime and their name, the certificate goes back by the return
+ * path, the notes server accepts a note (having pulled the device's revocation list through the
+ * relay tunnel); then the person revokes in Connections and the next note is refused.
+ */
+const quiet = { info: () => {}, error: () => {} };
+
+/** Posts a note as the notes page does; the server answers with the state or an error code. */
+async function postNote(notes: Page, note: string): Promise<{ status: number; code?: string }> {
+  return notes.evaluate(async (text) => {
+    const res = await fetch('/api/session/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: text }),
+    });
+    const body = (await res.json()) as { code?: string };
+    return body.code ? { status: res.status, code: body.code } : { status: res.status };
+  }, note);
+}
+
+test.describe('capability certificates on the real stack', () => {
+  let stack: Stack;
+  let notes: Awaited<ReturnType<typeof startNotes>>;
+  test.beforeAll(async () => {
+    stack = await startStack();
+    // The server asks the device for its list before every note (at most every 2 s), instead
+    // of once its copy is a minute old: the test sees a revocation without waiting.
+    notes = await startNotes({
+      relayUrl: stack.relay,
+      deviceUrl: stack.app,
+      log: quiet,
+      revocationPullAfterMs: 0,
+    });
+  });
+  test.afterAll(async () => {
+    await notes?.stop();
+    await stack?.stop();
+  });
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
+  test.afterEach(async ({}, testInfo) => {
+    if (testInfo.status !== testInfo.expectedStatus)
+      await testInfo.attach('stack output', { body: stack.output(), contentType: 'text/plain' });
+  });
+
+  test('sign in by link, approve, a note accepted; revoke, the next note refused', async ({
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    const device = await (await browser.newContext()).newPage();
+    await createDevice(device, undefined, `${stack.app}/`);
+    await addField(device, 'Full name', { 'Full name': 'Ada Lovelace' });
+    await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+
+    const notesPage = await (await browser.newContext()).newPage();
+    await notesPage.goto(`${notes.url}/`);
+    await notesPage.getByRole('button', { name: 'Sign in with Disco' }).click();
+    const link = await notesPage.getByTestId('request-link').getAttribute('href');
+    expect(link).toMatch(new RegExp(`^${stack.app}/#/capability\\?request_uri=`));
+
+    // The link opens the request in the device app's Requests.
+    await device.goto(link!);
+    const card = device.getByTestId('capability-request');
+    await expect(card).toBeVisible({ timeout: 20_000 });
+    await expect(card.getByRole('heading', { level: 2 })).toHaveText(
+      'Demo Notes asks for a certificate to act for you',
+    );
+    await expect(card.getByTestId('cap-origin')).toHaveText(/Disco fetched the request from it/);
+    await expect(card).toContainText(`may create anything under ${notes.url}/notes/`);
+    await card.getByLabel('For how long').selectOption({ label: '1 day' });
+    await card.getByRole('checkbox', { name: /Full name/ }).check();
+    await card.getByRole('button', { name: "Approve Demo Notes's request" }).click();
+
+    // The certificate goes back by the app's return path…
+    await device.waitForURL((url) => url.href.startsWith(`${notes.url}/return?certificate=`));
+    // …and the notes page is signed in, with the name the person chose to give.
+    await expect(notesPage.getByTestId('notes-status')).toHaveText('Signed in with Disco.', {
+      timeout: 10_000,
+    });
+    await expect(notesPage.getByTestId('account')).toContainText('Ada Lovelace');
+
+    // The device app runs again (the notes server asks it for its list through the relay).
+    await device.goto(`${stack.app}/#/connections`);
+    await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+    const issued = device.getByTestId('issued-certificate');
+    await expect(issued).toHaveCount(1);
+    await expect(issued).toContainText('Demo Notes');
+    await expect(issued).toContainText('Full name');
+
+    await notesPage.getByLabel('New note').fill('Buy oat milk');
+    await notesPage.getByRole('button', { name: 'Add note' }).click();
+    await expect(notesPage.getByTestId('notes')).toContainText('Buy oat milk', { timeout: 15_000 });
+
+    // Revoke in Connections; the server's next pull sees it.
+    await issued.getByRole('button', { name: "Revoke Demo Notes's certificate" }).click();
+    await issued.getByRole('button', { name: 'Yes, revoke' }).click();
+    await expect(issued).toContainText('Revoked');
+    await expect
+      .poll(async () => (await postNote(notesPage, 'after the revocation')).code, {
+        timeout: 20_000,
+        intervals: [2_500],
+      })
+      .toBe('ERR_CAP_REVOKED');
+
+    await device.getByRole('link', { name: 'Activity' }).click();
+    await expect(device.getByText(/^Was given a certificate/)).toHaveCount(1);
+    await expect(device.getByText(/^Certificate revoked/)).toHaveCount(1);
+  });
+});
