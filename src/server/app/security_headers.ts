@@ -8,7 +8,7 @@ const CAPABILITY_REQUEST_SOURCES = [
   'https:',
   'http://127.0.0.1:*',
   'http://localhost:*',
-  'http://[::1]:*',
+  // no 'http://[::1]:*': Chromium refuses IPv6 literals in CSP sources (and reports it)
 ];
 
 /**
