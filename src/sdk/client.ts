@@ -95,8 +95,21 @@ function deviceError(res: TransportResponse): DiscoError {
 }
 
 /** The body of a "pending" answer: which request to poll for, how often, until when. */
-function pendingInfo(body: string): { auth_req_id: string; interval: number; expires_in: number } {
-  let info: { auth_req_id?: unknown; interval?: unknown; expires_in?: unknown } = {};
+interface PendingInfo {
+  auth_req_id: string;
+  interval: number;
+  expires_in: number;
+  /** The device holds a poll that sends `wait` until the person decides, at most this long (s). */
+  long_poll?: number;
+}
+
+function pendingInfo(body: string): PendingInfo {
+  let info: {
+    auth_req_id?: unknown;
+    interval?: unknown;
+    expires_in?: unknown;
+    long_poll?: unknown;
+  } = {};
   try {
     info = JSON.parse(body) as typeof info;
   } catch {
@@ -111,7 +124,10 @@ function pendingInfo(body: string): { auth_req_id: string; interval: number; exp
     !(expires_in >= 0)
   )
     throw new DiscoError('ERR_RESPONSE_UNTRUSTED', 'The device sent a malformed pending answer.');
-  return { auth_req_id, interval, expires_in };
+  const longPoll = info.long_poll;
+  const held =
+    typeof longPoll === 'number' && Number.isInteger(longPoll) && longPoll >= 1 && longPoll <= 60;
+  return { auth_req_id, interval, expires_in, ...(held ? { long_poll: longPoll } : {}) };
 }
 
 /**
@@ -236,6 +252,8 @@ export class DiscoClient {
     const started = this.#clock.now();
     let res = await this.#send(path, params, opts.signal);
     let deadline: number | undefined;
+    /** How long the last poll took: a long-poll answered at once was not held. */
+    let lastPollMs = Infinity;
     for (;;) {
       if (res.status === 200 && res.contentType.startsWith('application/jose')) {
         return openResponse(res.body.trim(), this.#o.identity, this.#o.device, {
@@ -250,8 +268,16 @@ export class DiscoClient {
       // Fixed at the first answer: past the device's own expiry, its "expired" answer is the one
       // the caller sees; a shorter timeoutMs ends the wait first.
       deadline ??= started + (opts.timeoutMs ?? info.expires_in * 1000 + 5000);
-      const waitMs = info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
-      res = await this.#poll(path, info, { waitMs, deadline }, opts);
+      // A device that holds polls (long_poll) is asked again at once: it answers as soon as the
+      // person decides. Otherwise, or when a held poll came back at once, poll at the interval.
+      const holds = info.long_poll !== undefined && err.code !== 'ERR_SLOW_DOWN';
+      const waitMs =
+        holds && lastPollMs >= 500
+          ? 0
+          : info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
+      const sent = this.#clock.now();
+      res = await this.#poll(path, info, { waitMs, deadline, hold: holds }, opts);
+      lastPollMs = this.#clock.now() - sent - waitMs;
     }
   }
 
@@ -263,8 +289,8 @@ export class DiscoClient {
    */
   async #poll(
     path: string,
-    info: { auth_req_id: string; interval: number },
-    { waitMs, deadline }: { waitMs: number; deadline: number },
+    info: PendingInfo,
+    { waitMs, deadline, hold }: { waitMs: number; deadline: number; hold: boolean },
     opts: CallOptions,
   ): Promise<TransportResponse> {
     for (let misses = 1; ; misses++) {
@@ -273,9 +299,15 @@ export class DiscoClient {
       await (this.#o.wait ?? sleep)(Math.min(waitMs, left), opts.signal);
       let error: DiscoError;
       try {
+        const remaining = Math.floor((deadline - this.#clock.now()) / 1000);
+        const wait = hold && info.long_poll ? Math.max(1, Math.min(info.long_poll, remaining)) : 0;
         const res = await this.#send(
           path,
-          { client_secret: this.#o.clientSecret, auth_req_id: info.auth_req_id },
+          {
+            client_secret: this.#o.clientSecret,
+            auth_req_id: info.auth_req_id,
+            ...(wait ? { wait } : {}),
+          },
           opts.signal,
         );
         if (res.status === 200) return res;
@@ -286,7 +318,7 @@ export class DiscoClient {
         error = cause;
       }
       if (this.#clock.now() >= deadline) throw error;
-      waitMs = Math.min(info.interval * 1000 * 2 ** misses, MAX_RETRY_MS);
+      waitMs = Math.min(Math.max(info.interval, 1) * 1000 * 2 ** misses, MAX_RETRY_MS);
       opts.onUnreachable?.({ authReqId: info.auth_req_id, error, retryInMs: waitMs });
     }
   }

@@ -1,4 +1,6 @@
 import { parseWorkerToPage } from '../../browser/messages.js';
+import { broadcastDecisions } from '../../browser/decisions.js';
+import type { DecisionSignal } from '../../protocol/auth/decision_signal.js';
 // Not protocol/auth/index.js: deciding needs JOSE and X.509, loaded when the person answers.
 import {
   COLLECTIONS,
@@ -22,6 +24,7 @@ const WATCH_MS = 3_000;
  */
 export class Consent {
   #device: Device;
+  #decisions: DecisionSignal | undefined;
   #requests = $state<PendingRecord[]>([]);
   clients = $state<ClientRecord[]>([]);
   grants = $state<GrantRecord[]>([]);
@@ -150,6 +153,8 @@ export class Consent {
       clock: systemClock,
       random: systemRandom,
       origin: location.origin,
+      // a company's held poll in the service worker hears of it at once (long-poll)
+      decisions: (this.#decisions ??= broadcastDecisions()),
     });
     await this.#then(decide(id, { ...decision, by: 'person' }, ctx));
   }

@@ -32,6 +32,7 @@ export function pendingAnswer(
   p: PendingRecord,
   now: number,
   code: 'ERR_AUTHORIZATION_PENDING' | 'ERR_SLOW_DOWN' = 'ERR_AUTHORIZATION_PENDING',
+  longPoll = false,
 ): Answer {
   const message =
     code === 'ERR_SLOW_DOWN'
@@ -43,5 +44,7 @@ export function pendingAnswer(
     auth_req_id: p.id,
     interval: POLICY.pollIntervalSeconds,
     expires_in: Math.max(0, Math.ceil((p.expiresAt - now) / 1000)),
+    // This device holds a poll that sends `wait` (seconds) until the person decides.
+    ...(longPoll ? { long_poll: POLICY.longPollSeconds } : {}),
   });
 }

@@ -44,7 +44,7 @@ export async function ask(
       replayedRequest,
     );
     ctx.notify?.(p);
-    return pendingAnswer(p, ctx.clock.now());
+    return pendingAnswer(p, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
   }
   const s = await settle(p, { approve: true, by: 'rule' }, ctx);
   await commit([...guards, ...s.ops], ctx, replayedRequest);

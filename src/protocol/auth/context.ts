@@ -1,3 +1,4 @@
+import type { DecisionSignal } from './decision_signal.js';
 import type { Clock, Random } from '../encoding/index.js';
 import type { DeviceKeys, IdentityRecord } from '../identity/identity.js';
 import type { Store } from '../storage/store.js';
@@ -18,6 +19,8 @@ export interface HostDeps {
    * only; every check still runs on every request). Default: one cache shared by the process.
    */
   certificates?: CertificateCache;
+  /** Wakes long-polls when the person decides (decision_signal.ts); without it, no long-poll. */
+  decisions?: DecisionSignal;
 }
 
 /** Everything an engine step may use; built once per request from the host's deps. */
@@ -33,4 +36,5 @@ export interface AuthContext {
   certificates: CertificateCache;
   /** Tells the person's open pages (and the OS) that a request waits. */
   notify?: (pending: PendingRecord) => void;
+  decisions?: DecisionSignal;
 }

@@ -38,6 +38,8 @@ export async function decide(
     ctx,
     alreadyDecided,
   );
+  // A client long-polling for this request gets its answer now (decision_signal.ts).
+  ctx.decisions?.decided(id);
   if (s.error) throw s.error;
   return s.record;
 }

@@ -9,3 +9,4 @@ export { loadContext, TRUST_ANCHORS_KEY } from './load_context.js';
 export { REQUEST_TYP, REQUEST_ALGS, RESPONSE_TYP } from '../messages/index.js';
 export { json, type Answer } from './answers.js';
 export type { AuthContext, HostDeps } from './context.js';
+export { createDecisionSignal, type DecisionSignal } from './decision_signal.js';

@@ -31,5 +31,6 @@ export async function loadContext(deps: HostDeps): Promise<AuthContext> {
     anchors,
     certificates,
     ...(deps.notify ? { notify: deps.notify } : {}),
+    ...(deps.decisions ? { decisions: deps.decisions } : {}),
   };
 }

@@ -8,6 +8,11 @@ export const POLICY = {
   pendingTtlSeconds: 600,
   /** Polling interval the client is told (RFC 8628 §3.2 `interval`). */
   pollIntervalSeconds: 1,
+  /**
+   * Longest a poll with `wait` is held for the person's decision (long-poll; the tunnel gives a
+   * request 30 s). Told to clients as `long_poll` when this device can hold polls.
+   */
+  longPollSeconds: 20,
   /** Key A: the relying party may ask for key B until then (or until revoked). */
   keyALifetimeSeconds: 30 * 24 * 3600,
   /** Key B: one use, minutes not hours. */

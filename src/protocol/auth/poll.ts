@@ -29,6 +29,25 @@ const isTheAsker = (p: PendingRecord, r: ClientRequest, endpoint: AuthEndpoint):
   p.client.clientId === r.claims.iss &&
   (p.kind === 'register' ? r.client === undefined : p.client.clientId === r.client?.clientId);
 
+/** How long a collected answer can be collected again by its own client (lost on the way). */
+const COLLECTED_KEEP_MS = 60_000;
+
+/** The `wait` claim of a long-poll: whole seconds, 1 to POLICY.longPollSeconds; 0 when absent. */
+function longPollSeconds(wait: unknown): number {
+  if (wait === undefined) return 0;
+  if (
+    typeof wait !== 'number' ||
+    !Number.isInteger(wait) ||
+    wait < 1 ||
+    wait > POLICY.longPollSeconds
+  )
+    throw new DiscoError(
+      'ERR_REQUEST_MALFORMED',
+      `wait must be a whole number of seconds from 1 to ${POLICY.longPollSeconds}.`,
+    );
+  return wait;
+}
+
 /** Precondition op: the pending record is still in the state it was read in. */
 const unchanged = (p: PendingRecord): WriteOp => ({
   op: 'expect',
@@ -51,14 +70,44 @@ export async function poll(
   // A poll replayed after the answer was taken finds no record; say what it is.
   await refuseIfReplayed(req.seen, ctx);
   const id = req.claims.auth_req_id as string;
-  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+  const waitSeconds = longPollSeconds(req.claims.wait);
+  let p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
   if (!p || !isTheAsker(p, req, endpoint)) throw consentUnknown();
   if (p.work.kind === 'register') await checkRegisterSecret(req, p.work.secretHash);
 
+  // Long-poll: a poll that sends `wait` is held until the person decides (or `wait` runs out).
+  const held = waitSeconds > 0 && ctx.decisions !== undefined && p.status === 'pending';
+  if (held) {
+    const left = p.expiresAt - ctx.clock.now();
+    if (left > 0) await ctx.decisions!.wait(p.id, Math.min(waitSeconds * 1000, left));
+    p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+    if (!p) throw consentUnknown(); // a concurrent poll took the answer meanwhile
+  }
   const now = ctx.clock.now();
+  const decided = p;
+  // Collected answers stay for COLLECTED_KEEP_MS, for this same client only: an answer lost on
+  // its way back (the page that carried it reloaded) is collected again — the same sealed bytes,
+  // never a second grant or release. Then the record goes.
+  if (decided.collectedAt !== undefined && now - decided.collectedAt > COLLECTED_KEEP_MS) {
+    await commit(
+      [...req.seen, { op: 'delete', collection: COLLECTIONS.pending, key: decided.id }],
+      ctx,
+      consentUnknown,
+    );
+    throw consentUnknown();
+  }
   const take = (): Promise<void> =>
     commit(
-      [...req.seen, unchanged(p), { op: 'delete', collection: COLLECTIONS.pending, key: p.id }],
+      [
+        ...req.seen,
+        unchanged(decided),
+        {
+          op: 'put',
+          collection: COLLECTIONS.pending,
+          key: decided.id,
+          value: { ...decided, collectedAt: decided.collectedAt ?? now },
+        },
+      ],
       ctx,
       consentUnknown,
     );
@@ -74,11 +123,13 @@ export async function poll(
     await take();
     throw new DiscoError('ERR_CONSENT_EXPIRED', 'The person did not answer in time. Ask again.');
   }
-  const tooSoon = now - p.lastPollAt < POLICY.pollIntervalSeconds * 1000 * 0.5;
+  // A held poll waited its turn: only a quick one is polling too often.
+  const tooSoon = !held && now - p.lastPollAt < POLICY.pollIntervalSeconds * 1000 * 0.5;
   const stillPending = pendingAnswer(
     p,
     now,
     tooSoon ? 'ERR_SLOW_DOWN' : 'ERR_AUTHORIZATION_PENDING',
+    ctx.decisions !== undefined,
   );
   const decidedMeanwhile = new DiscoError('ERR_CONSENT_DECIDED', 'Decided meanwhile.');
   try {

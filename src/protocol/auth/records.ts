@@ -113,6 +113,8 @@ export interface PendingRecord {
   id: string;
   kind: ConsentKind;
   status: 'pending' | 'approved' | 'denied';
+  /** When its client first collected the answer (poll.ts keeps it a minute for a lost answer). */
+  collectedAt?: number;
   createdAt: number;
   expiresAt: number;
   lastPollAt: number;

@@ -1,0 +1,42 @@
+/**
+ * Tells a waiting poll that the person decided (issue #16: the answer reaches the company within
+ * a round trip of the click, not at its next poll). `decide` calls `decided(id)` in whatever
+ * JavaScript context the person clicked in; `publish` carries it to the others (the device app
+ * posts it on a BroadcastChannel, which the service worker, where polls are answered, passes to
+ * `receive`). A poll that sent `wait` holds on `wait(id, ms)` (long-poll, poll.ts).
+ */
+export interface DecisionSignal {
+  /** Resolves when `id` is decided here or elsewhere, or after `ms`, whichever comes first. */
+  wait(id: string, ms: number): Promise<void>;
+  /** The person decided `id` in this context. */
+  decided(id: string): void;
+  /** `id` was decided in another context. */
+  receive(id: string): void;
+}
+
+export function createDecisionSignal(publish?: (id: string) => void): DecisionSignal {
+  const waiters = new Map<string, Set<() => void>>();
+  const wake = (id: string) => {
+    for (const w of [...(waiters.get(id) ?? [])]) w();
+  };
+  return {
+    wait: (id, ms) =>
+      new Promise<void>((resolve) => {
+        const set = waiters.get(id) ?? new Set<() => void>();
+        waiters.set(id, set);
+        const done = () => {
+          clearTimeout(timer);
+          set.delete(done);
+          if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        set.add(done);
+      }),
+    decided: (id) => {
+      wake(id);
+      publish?.(id);
+    },
+    receive: wake,
+  };
+}

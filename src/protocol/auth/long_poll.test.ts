@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { makeDevice } from '../../testing/engine_harness.js';
+import { createClientIdentity, sealRequest, type Transport } from '../../sdk/index.js';
+import { b64u, systemRandom } from '../encoding/index.js';
+import { DiscoError } from '../errors/index.js';
+import {
+  COLLECTIONS,
+  createDecisionSignal,
+  decide,
+  loadContext,
+  type PendingRecord,
+} from './index.js';
+
+/** A device whose engine holds polls (long-poll), and a company counting what it sends. */
+async function holdingDevice() {
+  const d = await makeDevice();
+  d.deps.decisions = createDecisionSignal();
+  d.person.answer = 'ignore'; // the person decides in the test, on real time
+  const posts: string[] = [];
+  const counting: Transport = {
+    get: (path, signal) => d.transport.get(path, signal),
+    post: (path, body, signal) => {
+      posts.push(path);
+      return d.transport.post(path, body, signal);
+    },
+  };
+  const identity = await createClientIdentity({ name: 'Shop', clock: d.clock });
+  const shop = await d.client('Shop', { identity, transport: counting });
+  const approveSoon = (ms: number) =>
+    setTimeout(() => {
+      void (async () => {
+        const ctx = await loadContext(d.deps);
+        for (const { value } of await d.store.list<PendingRecord>(COLLECTIONS.pending))
+          if (value.status === 'pending')
+            await decide(value.id, { approve: true, by: 'person' }, ctx);
+      })();
+    }, ms);
+  return { d, shop, identity, posts, approveSoon };
+}
+
+describe('pushed answers: a poll held until the person decides (issue #16)', () => {
+  it('the answer reaches the company as soon as the person decides, in one held poll', async () => {
+    const { shop, posts, approveSoon } = await holdingDevice();
+    approveSoon(300);
+    const started = performance.now();
+    expect(await shop.register()).toMatchObject({ status: 'registered' });
+    const took = performance.now() - started;
+    // the request, then one poll held until the click: no 1 s interval waited out
+    expect(posts).toEqual(['/disco/auth/register', '/disco/auth/register']);
+    expect(took).toBeGreaterThanOrEqual(250);
+  });
+
+  it('a held poll that runs out answers pending, and the next one is held again', async () => {
+    const { shop, posts, approveSoon } = await holdingDevice();
+    approveSoon(4500);
+    let pendings = 0;
+    // timeoutMs caps each hold at what is left of it: 4 s here (the harness's clock stands still)
+    const answer = await shop.register(undefined, { timeoutMs: 4000, onPending: () => pendings++ });
+    expect(answer).toMatchObject({ status: 'registered' });
+    // the request's answer, and the first hold running out
+    expect(pendings).toBe(2);
+    expect(posts).toHaveLength(3);
+  });
+
+  it('refuses a wait that is not a whole number of seconds from 1 to 20', async () => {
+    const { d, identity } = await holdingDevice();
+    const first = await d.transport.post(
+      '/disco/auth/register',
+      await sealRequest(
+        claims(d, { client_name: 'Shop', is_trusted: false, certificate: identity.certificatePem }),
+        identity,
+        d.device,
+      ),
+    );
+    const authReqId = JSON.parse(first.body) as { auth_req_id: string; long_poll: number };
+    expect(authReqId.long_poll).toBe(20);
+    for (const wait of [0, 21, 1.5, '5']) {
+      const res = await d.transport.post(
+        '/disco/auth/register',
+        await sealRequest(
+          claims(d, {
+            auth_req_id: authReqId.auth_req_id,
+            certificate: identity.certificatePem,
+            wait,
+          }),
+          identity,
+          d.device,
+        ),
+      );
+      expect((JSON.parse(res.body) as { code: string }).code, String(wait)).toBe(
+        'ERR_REQUEST_MALFORMED',
+      );
+    }
+  });
+});
+
+function claims(d: Awaited<ReturnType<typeof makeDevice>>, extra: Record<string, unknown>) {
+  const now = Math.floor(d.clock.now() / 1000);
+  return {
+    iss: 'shop',
+    aud: d.device.deviceId,
+    iat: now,
+    exp: now + 120,
+    jti: b64u.encode(systemRandom(16)),
+    htu: '/disco/auth/register',
+    state: b64u.encode(systemRandom(16)),
+    client_id: 'shop',
+    client_secret: 'secret-of-Shop-'.padEnd(40, 'x'),
+    ...extra,
+  };
+}
+
+describe('an answer lost on its way back (the page that carried it reloaded)', () => {
+  it('is collected again by the same client, the same sealed bytes, within a minute; not after', async () => {
+    const { d, shop, approveSoon } = await holdingDevice();
+    const answers: string[] = [];
+    const lossy: Transport = {
+      get: (path, signal) => d.transport.get(path, signal),
+      post: async (path, body, signal) => {
+        const res = await d.transport.post(path, body, signal);
+        if (res.status === 200) answers.push(res.body);
+        // the first answer is lost in transit, as when the device page reloads at that moment
+        if (res.status === 200 && answers.length === 1)
+          throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The connection to the device closed.');
+        return res;
+      },
+    };
+    const identity = await createClientIdentity({ name: 'Lossy', clock: d.clock });
+    const client = await d.client('Lossy', { identity, transport: lossy });
+    void shop;
+    approveSoon(200);
+    expect(await client.register()).toMatchObject({ status: 'registered' });
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toBe(answers[1]);
+    expect(await d.store.list(COLLECTIONS.clients)).toHaveLength(1);
+  });
+});
