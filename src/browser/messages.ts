@@ -15,6 +15,8 @@ export type WorkerToPage =
   /** A consent request arrived or changed: the inbox reloads from IndexedDB. */
   | { type: 'PENDING_CHANGED'; id: string }
   | { type: 'ENGINE_READY' }
+  /** Every 2 s while an engine request runs (a held poll): the worker is alive and busy with it. */
+  | { type: 'ENGINE_WORKING' }
   | { type: 'ENGINE_RESPONSE'; status: number; headers: Record<string, string>; body: string };
 
 /** A tunnelled request as the page hands it over: the body's bytes are transferred, not copied. */
@@ -85,7 +87,7 @@ export function parseWorkerToPage(data: unknown): WorkerToPage | undefined {
   if (d.type === 'PENDING_CHANGED' && typeof d.id === 'string') return { type: d.type, id: d.id };
   if (d.type === 'VERSION' && typeof d.version === 'string')
     return { type: d.type, version: d.version };
-  if (d.type === 'ENGINE_READY') return { type: d.type };
+  if (d.type === 'ENGINE_READY' || d.type === 'ENGINE_WORKING') return { type: d.type };
   if (d.type === 'ENGINE_RESPONSE') {
     const headers = stringRecord(d.headers, MAX_HEADERS);
     if (

@@ -7,8 +7,11 @@ import {
 
 /** How long a worker may take to say it answers ENGINE_REQUEST (it may have to start first). */
 const HELLO_TIMEOUT_MS = 5_000;
-/** Past this, a tunnelled request gets 504: the company's own deadline is shorter anyway. */
-const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * A worker busy with a request says so every 2 s (ENGINE_WORKING; a held poll lasts up to 20 s);
+ * silent this long, it was stopped mid-request and the request gets 504 (the SDK asks again).
+ */
+const SILENCE_MS = 6_000;
 
 export interface WorkerAnswer {
   status: number;
@@ -32,10 +35,14 @@ function ask(
       port1.close();
       resolve(reply);
     };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
+    let timer = setTimeout(() => done(undefined), timeoutMs);
     port1.onmessage = (event: MessageEvent) => {
       const reply = parseWorkerToPage(event.data);
       if (reply?.type === 'ENGINE_READY' || reply?.type === 'ENGINE_RESPONSE') done(reply);
+      else if (reply?.type === 'ENGINE_WORKING') {
+        clearTimeout(timer);
+        timer = setTimeout(() => done(undefined), timeoutMs);
+      }
     };
     worker.postMessage(message, [port2, ...transfer]);
   });
@@ -59,7 +66,7 @@ export class WorkerEngine {
       worker,
       { type: 'ENGINE_REQUEST', request: req },
       req.body ? [req.body] : [],
-      REQUEST_TIMEOUT_MS,
+      SILENCE_MS,
     );
     if (reply?.type === 'ENGINE_RESPONSE')
       return { status: reply.status, headers: reply.headers, body: reply.body };
