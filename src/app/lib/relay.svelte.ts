@@ -189,6 +189,8 @@ export class Relay {
    * relay → WebRTC data channel → this page → service worker. Signalling alone ("Online") says
    * nothing about whether a data channel can be opened; this does.
    */
+  #failedChecks = 0;
+
   async #selfCheck(peer: Peer): Promise<void> {
     const proxied = `${this.url}/p/${peer.id}${PATHS.configuration}`;
     let ok = false;
@@ -201,11 +203,15 @@ export class Relay {
     if (peer !== this.#peer || this.#stopped) return;
     if (ok) {
       this.channel = 'open';
+      this.#failedChecks = 0;
       return;
     }
     if (this.channel !== 'open') this.channel = 'blocked';
     clearTimeout(this.#checkTimer);
-    this.#checkTimer = setTimeout(() => void this.#selfCheck(peer), RECHECK_MS);
+    // A first data channel that fails is often a blip (an allocation, a slow start): look again
+    // soon, then less and less often (2 s, 4 s, … 30 s).
+    const again = Math.min(RECHECK_MS, 2_000 * 2 ** this.#failedChecks++);
+    this.#checkTimer = setTimeout(() => void this.#selfCheck(peer), again);
   }
 
   /** Runs the reachability check again now (the person pressed "Check again"). */
