@@ -54,6 +54,8 @@ export async function startStack(
         DISCO_RELAY_PORT: String(p.relay),
         DISCO_SHOP_PORT: String(p.shop),
         DISCO_COURIER_PORT: String(p.courier),
+        DISCO_NOTES_PORT: String(await freePort()),
+        DISCO_IDP_PORT: String(await freePort()),
         DISCO_DATA_DIR: dataDir,
         ...env,
       },

@@ -116,8 +116,20 @@ const relay = await startRelay({
     return link;
   },
 });
+// Internet Identity cannot be reached here: a test identity provider and a test replica stand in
+// for identity.internetcomputer.org and the IC (src/demo/test_idp; docs/ic.md "Sign-in").
+const { startTestIdp } = await import('../demo/test_idp/test_idp.js');
+const { startTestReplica } = await import('../demo/test_idp/test_replica.js');
+const idp = await startTestIdp({ host, port: port('DISCO_IDP_PORT', 8715) });
+const replica = await startTestReplica();
 const app = await listen(
   serveApp(resolve(env.DISCO_APP_DIR ?? 'dist'), {
+    internetComputer: {
+      identityProviderUrl: idp.url,
+      icHost: replica.url,
+      icRootKey: Buffer.from(replica.rootKey).toString('hex'),
+      icRootSubnetId: replica.subnetId,
+    },
     relayUrl: relay.publicUrl,
     ...(nodetrust
       ? { nodetrust: { issueUrl: nodetrust.issueUrl, proofUrls: nodetrust.proofUrls } }
@@ -135,6 +147,13 @@ const demos = await startDemos({
   dataDir: resolve(dataDir, 'demo'),
   deviceTrustAnchors,
 });
+const { startNotes } = await import('../demo/notes/notes.js');
+const notes = await startNotes({
+  relayUrl: relay.publicUrl,
+  deviceUrl: app.url,
+  host,
+  port: port('DISCO_NOTES_PORT', 8714),
+});
 
 started = true;
 guardProcess(logger);
@@ -145,6 +164,8 @@ console.log(`Disco is running.
   TURN            ${turn ? turn.urls[0] : 'none (coturn is not installed)'}
   Demo shop       ${demos.shopUrl}/
   Demo courier    ${demos.courierUrl}/
+  Demo notes      ${notes.url}/   (capability certificates)
+  Test identity   ${idp.url}/   (stands in for Internet Identity; IC replica ${replica.url})
 ${nodetrustLines(nodetrust)}
 
 Open the device app in your browser and set it up, then open the shop and click "Connect with
@@ -167,7 +188,14 @@ let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  void Promise.allSettled([demos.close(), app.close(), relay.close()])
+  void Promise.allSettled([
+    demos.close(),
+    notes.stop(),
+    idp.stop(),
+    replica.stop(),
+    app.close(),
+    relay.close(),
+  ])
     .then(() => turn?.close())
     .then(() => nodetrust?.stop())
     .then(() => process.exit(0));

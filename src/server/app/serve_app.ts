@@ -17,6 +17,16 @@ export interface AppOptions {
    * (docs/wire/nodetrust.md), served in /app-config.json and allowed by the CSP.
    */
   nodetrust?: { issueUrl: string; proofUrls: readonly string[] };
+  /**
+   * Internet Identity and the IC (docs/ic.md "Sign-in"): the identity provider the app signs in
+   * with, and the IC it calls (its host, allowed by the CSP, and root key as hex DER).
+   */
+  internetComputer?: {
+    identityProviderUrl: string;
+    icHost?: string;
+    icRootKey?: string;
+    icRootSubnetId?: string;
+  };
 }
 
 export function serveApp(dir: string, opts: AppOptions = {}): Express {
@@ -28,8 +38,10 @@ export function serveApp(dir: string, opts: AppOptions = {}): Express {
     issueUrl: new URL(opts.nodetrust.issueUrl).origin,
     proofUrls: opts.nodetrust.proofUrls.map((url) => new URL(url).origin),
   };
+  const ic = opts.internetComputer;
   const connectSrc = [
     ...(opts.connectSrc ?? []),
+    ...(ic?.icHost ? [new URL(ic.icHost).origin] : []),
     ...(nodetrust ? [nodetrust.issueUrl, ...nodetrust.proofUrls] : []),
     ...(relay
       ? [relay.origin, `${relay.protocol === 'https:' ? 'wss' : 'ws'}://${relay.host}`]
@@ -45,7 +57,7 @@ export function serveApp(dir: string, opts: AppOptions = {}): Express {
   app.get('/app-config.json', (_req, res) => {
     res
       .set('cache-control', 'no-store')
-      .json({ relayUrl: relay?.origin ?? null, nodetrust: nodetrust ?? null });
+      .json({ relayUrl: relay?.origin ?? null, nodetrust: nodetrust ?? null, ...(ic ?? {}) });
   });
   app.use(
     express.static(dir, {
