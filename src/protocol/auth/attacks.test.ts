@@ -366,7 +366,7 @@ describe('6. an approved answer is carried out once', () => {
     // At least once to its own client (an answer lost on the way is collected again), never a
     // second issue: both polls carry the one sealed answer the decision made.
     expect(answers.map((a) => a.code)).toEqual(['OK', 'OK']);
-    expect(answers[0]!.body).toBe(answers[1]!.body);
+    expect(answers[0].body).toBe(answers[1].body);
     const grants = await d.store.list(COLLECTIONS.grants);
     expect(
       grants.filter(({ value }) => (value as { revokedAt?: number }).revokedAt === undefined),
