@@ -1,6 +1,7 @@
 import { authorize, loadContext, register, release, type AuthContext } from '../auth/index.js';
 import { PATHS, type EndpointName } from '../messages/paths.js';
 import { discoConfiguration } from './disco_configuration.js';
+import { capabilityRevocations } from '../capability/device/revocations_endpoint.js';
 import type { Endpoint, EngineResponse } from './types.js';
 
 /** An authorization operation takes the request body only: the router has named the endpoint. */
@@ -18,6 +19,7 @@ export const ENDPOINTS: Record<EndpointName, Readonly<Record<string, Endpoint>>>
   register: { POST: withAuth(register) },
   authorize: { POST: withAuth(authorize) },
   data: { POST: withAuth(release) },
+  capability_revocations: { GET: capabilityRevocations },
 };
 
 export function findEndpoint(path: string): Readonly<Record<string, Endpoint>> | undefined {

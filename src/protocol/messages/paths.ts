@@ -7,6 +7,7 @@ export const PATHS = {
   register: '/disco/auth/register',
   authorize: '/disco/auth/authorize',
   data: '/disco/data',
+  capability_revocations: '/disco/capability/revocations',
 } as const;
 
 export type EndpointName = keyof typeof PATHS;
