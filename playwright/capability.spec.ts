@@ -62,8 +62,13 @@ test.describe('capability certificates on the real stack', () => {
     const notesPage = await (await browser.newContext()).newPage();
     await notesPage.goto(`${notes.url}/`);
     await notesPage.getByRole('button', { name: 'Sign in with Disco' }).click();
-    const link = await notesPage.getByTestId('request-link').getAttribute('href');
-    expect(link).toMatch(new RegExp(`^${stack.app}/#/capability\\?request_uri=`));
+    // the page fills the link in once the notes server made the request
+    const requestLink = notesPage.getByTestId('request-link');
+    await expect(requestLink).toHaveAttribute(
+      'href',
+      new RegExp(`^${stack.app}/#/capability\\?request_uri=`),
+    );
+    const link = await requestLink.getAttribute('href');
 
     // The link opens the request in the device app's Requests.
     await device.goto(link!);
