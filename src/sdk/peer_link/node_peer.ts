@@ -1,5 +1,3 @@
-// The Node SDK's peer (src/sdk/node.ts): copied here from src/server/peer/ (issue #15) so that the SDK
-// imports nothing from the servers; the relay's copy there is to become a re-export of this one.
 import type { Peer } from 'peerjs';
 import { registerPeer, type PeerClass } from './register_peer.js';
 import { rtcConfiguration } from './rtc_configuration.js';

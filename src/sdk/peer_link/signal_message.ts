@@ -1,5 +1,3 @@
-// The Node SDK's peer (src/sdk/node.ts): copied here from src/server/peer/ (issue #15) so that the SDK
-// imports nothing from the servers; the relay's copy there is to become a re-export of this one.
 /**
  * PeerJS signalling messages (the `peerjs` 1.5 client and the npm `peer` 1.0 server, over the
  * relay's `/peerjs` WebSocket) as Disco accepts them, checked before PeerJS reads them: PeerJS
