@@ -396,6 +396,15 @@ async function forward(req: TunnelRequest): Promise<TunnelResponse> {
       body: new TextEncoder().encode('{"error":"invalid_request","code":"ERR_NOT_FOUND"}'),
     };
   }
+  // On a first visit the service worker may not control the page yet: /disco/* is then the
+  // server's 404. Wait for it a little rather than answer that.
+  if (!navigator.serviceWorker?.controller && navigator.serviceWorker)
+    await Promise.race([
+      new Promise((r) =>
+        navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }),
+      ),
+      new Promise((r) => setTimeout(r, 5_000)),
+    ]);
   const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
   const answer = await workerEngine.request({
     method: req.method,
