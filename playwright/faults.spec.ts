@@ -19,7 +19,7 @@ import {
   controlled,
   DIST,
 } from './fixtures.js';
-import { startStack, type Stack } from './stack.js';
+import { portsOf, startStack, type Stack } from './stack.js';
 
 /**
  * Faults while a company waits for the person (issue #11, "Faults, with nothing lost"): the
@@ -153,12 +153,7 @@ test('the relay killed during a pairing: the company gets a typed error, and the
   page,
 }) => {
   const first = await startStack();
-  const ports = {
-    app: Number(new URL(first.app).port),
-    relay: Number(new URL(first.relay).port),
-    shop: Number(new URL(first.shop).port),
-    courier: Number(new URL(first.courier).port),
-  };
+  const ports = portsOf(first);
   let second: Stack | undefined;
   try {
     await deviceOnline(page, first.app);
@@ -179,12 +174,7 @@ test('the relay killed while a company waits for the person: the answer arrives 
   page,
 }) => {
   const first = await startStack();
-  const ports = {
-    app: Number(new URL(first.app).port),
-    relay: Number(new URL(first.relay).port),
-    shop: Number(new URL(first.shop).port),
-    courier: Number(new URL(first.courier).port),
-  };
+  const ports = portsOf(first);
   let second: Stack | undefined;
   try {
     await deviceOnline(page, first.app);

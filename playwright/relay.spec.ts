@@ -10,7 +10,7 @@ import { peerIdOf } from '../src/protocol/tunnel/index.js';
 import { systemClock } from '../src/protocol/encoding/index.js';
 import { peerTransport } from '../src/sdk/node.js';
 import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
-import { startStack, type Stack } from './stack.js';
+import { portsOf, startStack, type Stack } from './stack.js';
 import { codeOf } from '../src/testing/code_of.js';
 
 let stack: Stack;
@@ -157,12 +157,7 @@ test('after a relay restart the device reconnects by itself and answers again', 
   page,
 }) => {
   const first = await startStack();
-  const ports = {
-    app: Number(new URL(first.app).port),
-    relay: Number(new URL(first.relay).port),
-    shop: Number(new URL(first.shop).port),
-    courier: Number(new URL(first.courier).port),
-  };
+  const ports = portsOf(first);
   let second: Stack | undefined;
   try {
     await deviceOnline(page, first.app);

@@ -17,6 +17,17 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
+/** The ports a stack listens on, to start the next one on the same (a restart, as people see it). */
+export function portsOf(stack: Stack): Record<'app' | 'relay' | 'shop' | 'courier', number> {
+  const port = (url: string) => Number(new URL(url).port);
+  return {
+    app: port(stack.app),
+    relay: port(stack.relay),
+    shop: port(stack.shop),
+    courier: port(stack.courier),
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
