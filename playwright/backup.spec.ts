@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { test, expect, createDevice, addField, PASSPHRASE } from './fixtures.js';
+import { test, expect, createDevice, addField, controlled, PASSPHRASE } from './fixtures.js';
 
 async function identityOf(page: Page) {
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -50,7 +50,10 @@ test('export → import into a fresh profile gives the same vault and device id'
   await expect(other.getByTestId('entry-name')).toContainText('Ada Lovelace');
   await expect(other.getByTestId('entry-address')).toContainText('12 St James Square, London, UK');
   expect(await identityOf(other)).toEqual(original);
-  // the restored device signs with the same key: its configuration serves the same public key
+  // the restored device signs with the same key: its configuration serves the same public key.
+  // On a first visit the service worker may take control of the page a moment after it loads;
+  // until then the same URL goes to the server, which does not answer it.
+  await controlled(other);
   const config = (await other.evaluate(
     async () => (await fetch('/disco/.well-known/disco-configuration')).json() as Promise<unknown>,
   )) as {
