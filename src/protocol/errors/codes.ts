@@ -144,6 +144,11 @@ export const ERROR_CODES = {
   ERR_II_POPUP_BLOCKED: input(),
   ERR_II_POPUP_CLOSED: input('access_denied', 403),
   ERR_II_TIMEOUT: { kind: 'transport', wire: 'temporarily_unavailable', status: 504 },
+  // the Internet Identity principal released with a proof (src/protocol/ic/principal_proof)
+  ERR_IC_PROOF_MALFORMED: input(),
+  ERR_IC_PROOF_CHALLENGE: trust('invalid_grant'),
+  ERR_IC_PROOF_PRINCIPAL: trust('invalid_grant'),
+  ERR_IC_PROOF_SIGNATURE: trust('invalid_grant'),
   // src/protocol/capability (capability certificates, docs/capability.md)
   ERR_CAP_MALFORMED: input(),
   ERR_CAP_TOO_LARGE: input('invalid_request', 413),
@@ -193,6 +198,11 @@ export const ERROR_CODES = {
     wire: 'temporarily_unavailable',
     status: 503,
   },
+  // src/protocol/nodetrust/relay_record.ts (the relay's signed discovery record)
+  ERR_NODETRUST_RECORD_PEER: trust('invalid_grant'),
+  ERR_NODETRUST_RECORD_EXPIRED: trust('invalid_grant'),
+  ERR_NODETRUST_RECORD_STALE: trust('invalid_request', 409),
+  ERR_NODETRUST_RECORD_CERTIFICATE: trust('invalid_grant'),
   // device certificates at pairing (src/protocol/nodetrust/device_certificate.ts, src/sdk/pairing.ts)
   ERR_DEVICE_CERT_REQUIRED: trust('access_denied', 403),
   ERR_DEVICE_CERT_MALFORMED: trust('invalid_client'),

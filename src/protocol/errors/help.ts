@@ -376,6 +376,23 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     meaning: 'The identity provider did not answer in time.',
     action: 'Check your connection and sign in again.',
   },
+  // the Internet Identity principal released with a proof (src/protocol/ic/principal_proof)
+  ERR_IC_PROOF_MALFORMED: {
+    meaning: 'An Internet Identity principal proof, or its challenge, is malformed.',
+    action: 'Pass the ic_principal value as released, and a challenge of 16 to 128 base64url characters.',
+  },
+  ERR_IC_PROOF_CHALLENGE: {
+    meaning: 'The principal proof was made for another challenge or another company.',
+    action: 'Ask again with a fresh challenge; never accept a proof made for another.',
+  },
+  ERR_IC_PROOF_PRINCIPAL: {
+    meaning: 'The principal stated in the proof is not the one its delegation chain proves.',
+    action: 'Refuse it: the value was altered.',
+  },
+  ERR_IC_PROOF_SIGNATURE: {
+    meaning: 'The challenge was not signed by the key the delegation chain ends at.',
+    action: 'Refuse it: the value was altered or made by another device.',
+  },
   ERR_CAP_MALFORMED: {
     meaning: 'A capability request, certificate, invocation or revocation list is malformed.',
     action: 'Send what the capability functions build.',
@@ -549,6 +566,23 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
   ERR_NODETRUST_NO_PROOF_SERVER: {
     meaning: 'No proof server answered, so there is nothing to prove the name with.',
     action: 'Retry later; the operator checks the proof servers /nodetrust/issue/info lists.',
+  },
+  // src/protocol/nodetrust/relay_record.ts
+  ERR_NODETRUST_RECORD_PEER: {
+    meaning: 'The relay discovery record is signed by another relay than the one looked for.',
+    action: 'Do not use this relay; check the peer id you were given.',
+  },
+  ERR_NODETRUST_RECORD_EXPIRED: {
+    meaning: 'The relay discovery record is outside its validity window.',
+    action: 'Retry later; a running relay republishes its record before it expires.',
+  },
+  ERR_NODETRUST_RECORD_STALE: {
+    meaning: 'A newer record of this relay is already published; an older one cannot replace it.',
+    action: 'Publish a freshly signed record.',
+  },
+  ERR_NODETRUST_RECORD_CERTIFICATE: {
+    meaning: 'The relay serves another TLS certificate than the one its signed record pins.',
+    action: 'Do not use this relay; look its record up again (it may have just renewed).',
   },
   ERR_DEVICE_CERT_REQUIRED: {
     meaning: 'This company accepts only devices with a device certificate, and this one has none.',

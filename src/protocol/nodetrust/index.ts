@@ -57,6 +57,20 @@ export {
   type ProofClaims,
   type VerifyProofOptions,
 } from './proof.js';
+export {
+  checkRelayCertificate,
+  createRelayRecord,
+  discoverRelay,
+  relayRecordName,
+  verifyRelayRecord,
+  MAX_RELAY_RECORD_CHARS,
+  MAX_RELAY_RECORD_SECONDS,
+  RELAY_RECORD_LABEL,
+  type RelayRecord,
+  type RelayRecordContent,
+  type ResolveTxt,
+  type VerifyRelayRecordOptions,
+} from './relay_record.js';
 export { ed25519Signer, DOMAINS, type Signer } from './signed_document.js';
 export {
   callJson,

@@ -21,6 +21,7 @@ export const DOMAINS = {
   proof: 'disco-nodetrust-proof-v1',
   possession: 'disco-nodetrust-possession-v1',
   issue: 'disco-nodetrust-issue-v1',
+  relay: 'disco-nodetrust-relay-v1',
 } as const;
 export type Domain = (typeof DOMAINS)[keyof typeof DOMAINS];
 
