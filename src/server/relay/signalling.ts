@@ -19,6 +19,7 @@ import {
 } from './signal_budget.js';
 import type { PeerDirectory, RoutedMessage } from './peer_directory.js';
 import { signalSocketClass, type SignalSocket } from './signal_socket.js';
+import { replacePeer } from './replace_peer.js';
 
 /** Signalling messages (SDP offers/answers, ICE candidates) are small; ws would take 100 MiB. */
 const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024;
@@ -93,7 +94,7 @@ export function mountSignalling(
       const old = connected.get(event.id);
       if (!old) return;
       logger.log('info', 'peer.replaced', { peer_id: event.id, elsewhere: true });
-      old.terminate();
+      void replacePeer(old);
     } else if (event.kind === 'connected' && event.processId !== directory.processId) {
       // the device has a new peer on another process: what this one's link holds is stale
       opts.onDisconnect?.(event.id);
@@ -183,7 +184,9 @@ export function mountSignalling(
   /**
    * PeerJS refuses an id that is still registered with another token (ID-TAKEN) until the old
    * socket closes, which for a half-open connection (the device changed networks) takes up to
-   * `alive_timeout`. A device that just proved its key with a fresh token replaces it at once.
+   * `alive_timeout`. A device that just proved its key with a fresh token replaces it at once,
+   * and the old socket is told why (`replacePeer`: DISCO_REPLACED), so a second copy of the
+   * device stops there instead of reconnecting and taking the id back.
    */
   const admit = (id: string, device: boolean, done: (ok: boolean) => void) => {
     const old = connected.get(id);
@@ -192,8 +195,7 @@ export function mountSignalling(
       return;
     }
     logger.log('info', 'peer.replaced', { peer_id: id });
-    old.once('close', () => done(true));
-    old.terminate();
+    void replacePeer(old).then(() => done(true));
   };
   /**
    * In a cluster the token must be new to every process, not only this one, and the id is
