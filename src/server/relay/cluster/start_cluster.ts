@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startRedis, type RunningRedis } from '../../redis/start_redis.js';
 import { startHaproxy, type RunningHaproxy } from './start_haproxy.js';
 
@@ -52,13 +52,32 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `src/server/relay_main.ts` (as `npm run relay` does) and waits for its URL. */
-export function startRelayProcess(env: Record<string, string>): Promise<RelayProcess> {
+/**
+ * The compiled relay (`npm run build:relay`, issue #13: production runs JavaScript, not tsx).
+ * Run from dist-relay/ (a compiled `cluster_main.js`), it is the file next to this one; run from
+ * the sources (tests, tsx), dist-relay/ is built first when missing or older than the sources.
+ */
+export function relayEntry(): string {
+  const here = new URL(import.meta.url);
+  if (here.pathname.includes('/dist-relay/')) return fileURLToPath(new URL('relay_main.js', here));
+  const root = new URL('../../../../', here);
+  const build = fileURLToPath(new URL('scripts/build_relay.mjs', root));
+  execFileSync(process.execPath, [build, '--if-stale'], { stdio: 'inherit' });
+  return fileURLToPath(new URL('dist-relay/relay_main.js', root));
+}
+
+/**
+ * Starts the compiled relay (as `npm run relay` does) and waits for its URL. `nodeArgs` go to
+ * Node before the script (the bench's `--expose-gc`).
+ */
+export function startRelayProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<RelayProcess> {
   const child = spawn(
     process.execPath,
-    // one process (tsx as a loader, not its CLI, which would run the relay in a child of its
-    // own): a signal sent to `child` reaches the relay itself
-    ['--import', 'tsx', resolve('src/server/relay_main.ts'), '--host', '127.0.0.1', '--port', '0'],
+    // node itself, not through npm: a signal sent to `child` reaches the relay itself
+    [...nodeArgs, relayEntry(), '--host', '127.0.0.1', '--port', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let out = '';
