@@ -26,6 +26,12 @@ const protocolHosts = {
   message: 'src/protocol must not depend on its hosts: it imports only src/protocol.',
 };
 
+/** What src/server may not import: the demos and `npm start`'s composition root sit above it. */
+const serverHosts = {
+  group: ['**/demo/**', '**/start/**'],
+  message: 'src/server must not import src/demo (or src/start): src/start/main.ts composes them.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -100,7 +106,8 @@ export default tseslint.config(
       ],
     },
   },
-  // Imports run one way (issue #15): src/protocol ← src/sdk ← src/app, src/server, src/demo.
+  // Imports run one way (issue #15): src/protocol ← src/sdk ← src/app, src/server ← src/demo ←
+  // src/start (src/server never imports src/demo).
   // A separate rule from the purity ones above, so that no file's exemption from those (the
   // Node entry, the x509 loader) exempts it from this; it has no per-file exemptions. Tests are
   // harnesses, not layers: a test may start a server for the code it tests.
@@ -141,6 +148,23 @@ export default tseslint.config(
               message: 'The SDK must not depend on the device app, the demos or the servers.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The relay and its servers run without the demos: only the composition root of `npm start`
+    // (src/start) puts them together. A dynamic import() is no import declaration, so a second
+    // rule catches that form.
+    files: ['src/server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [serverHosts] }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/(^|\\/)(demo|start)\\//]',
+          message: serverHosts.message,
         },
       ],
     },

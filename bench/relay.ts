@@ -6,7 +6,7 @@
 // (shared/ENVIRONMENT.md) — then runs this file again as a child process: directly when this
 // process is already in such a namespace, under `unshare -n sh -c 'ip link set lo up && …'` when
 // it is root, and otherwise prints why the section is skipped. The child starts the stack exactly
-// as the browser tests do (`startStack`, i.e. `src/server/main.ts` — device app, relay with its
+// as the browser tests do (`startStack`, i.e. `src/start/main.ts` — device app, relay with its
 // PeerJS server and node-datachannel device link, demo RPs — as a child process), brings a device
 // page online in Debian Chromium, measures, and cleans up. It stops itself after
 // CHILD_TIMEOUT_MS; the parent kills its whole process group after PARENT_TIMEOUT_MS.
@@ -328,7 +328,7 @@ async function approvalToAnswer(page: Page, relay: string): Promise<number[]> {
 }
 
 async function measureRelay(results: Results): Promise<void> {
-  process.chdir(ROOT); // startStack resolves src/server/main.ts from the working directory
+  process.chdir(ROOT); // startStack resolves src/start/main.ts from the working directory
   const { chromium } = await import('@playwright/test');
   const { CHROMIUM_ARGS, CHROMIUM_PATH } = await import('../playwright.config.js');
   const { startStack } = await import('../playwright/stack.js');

@@ -40,7 +40,7 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts `src/server/main.ts` — what `npm start` runs — as a real child process on free ports:
+ * Starts `src/start/main.ts` — what `npm start` runs — as a real child process on free ports:
  * the device app, the relay and the demo shop and courier. `env` adds settings (for example
  * DISCO_RELAY_TAMPER=1). Resolves once it prints its URLs.
  */
@@ -57,7 +57,7 @@ export async function startStack(
   };
   const child = spawn(
     process.execPath,
-    [resolve('node_modules/tsx/dist/cli.mjs'), 'src/server/main.ts'],
+    [resolve('node_modules/tsx/dist/cli.mjs'), 'src/start/main.ts'],
     {
       env: {
         ...process.env,

@@ -12,10 +12,15 @@ function sources(dir: string, ext = /\.(ts|mjs)$/): string[] {
 }
 
 describe('docs/configuration.md', () => {
-  it('lists every DISCO_ environment variable the servers, demos, SDK and scripts read', () => {
+  it('lists every DISCO_ environment variable the servers, demos, `npm start`, SDK and scripts read', () => {
     const doc = readFileSync('docs/configuration.md', 'utf8');
     const read = new Set<string>();
-    for (const file of [...sources('src/server'), ...sources('src/demo'), ...sources('scripts')])
+    for (const file of [
+      ...sources('src/server'),
+      ...sources('src/demo'),
+      ...sources('src/start'),
+      ...sources('scripts'),
+    ])
       for (const [name] of readFileSync(file, 'utf8').matchAll(/DISCO_[A-Z0-9_]*[A-Z0-9]\b/g))
         read.add(name);
     expect(read.size).toBeGreaterThan(20);

@@ -125,7 +125,7 @@ export function relayOptionsFromEnv(
 }
 
 /**
- * The development switches of `npm start` (src/server/main.ts), read from the environment
+ * The development switches of `npm start` (src/start/main.ts), read from the environment
  * rather than hard-coded (issue #12.13): with `NODE_ENV=production` all off and `production`
  * on (so the relay refuses them and plain-http public URLs); otherwise loopback callbacks are
  * allowed and `DISCO_RELAY_TAMPER=1` turns the test tamper on. These are safe only while

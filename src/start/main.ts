@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { serveApp } from './app/serve_app.js';
-import { listen } from './listen.js';
+import { serveApp } from '../server/app/serve_app.js';
+import { listen } from '../server/listen.js';
 import {
   guardProcess,
   jsonLogger,
@@ -9,13 +9,18 @@ import {
   relayOptionsFromEnv,
   sampledLog,
   startRelay,
-} from './relay/index.js';
-import { PeerDeviceLink } from './peer/peer_device_link.js';
-import { findTurnserver, startCoturn, type LocalTurnServer } from './turn/coturn.js';
-import { startNodetrust, type Nodetrust } from './nodetrust/start_nodetrust.js';
+} from '../server/relay/index.js';
+import { PeerDeviceLink } from '../server/peer/peer_device_link.js';
+import { findTurnserver, startCoturn, type LocalTurnServer } from '../server/turn/coturn.js';
+import { startNodetrust, type Nodetrust } from '../server/nodetrust/start_nodetrust.js';
+import { startDemos } from '../demo/index.js';
+import { startNotes } from '../demo/notes/notes.js';
+import { startTestIdp } from '../demo/test_idp/test_idp.js';
+import { startTestReplica } from '../demo/test_idp/test_replica.js';
 
 /**
- * `npm start`: one process for everything Disco runs locally — the device app, the relay (with
+ * The composition root of `npm start`: it sits above src/server and src/demo (docs/layout.md),
+ * so that the relay never imports the demos. `npm start`: one process for everything Disco runs locally — the device app, the relay (with
  * its PeerJS signalling and its WebRTC link to devices) and the demo relying parties — on
  * 127.0.0.1 unless told otherwise. Environment: DISCO_HOST, DISCO_APP_PORT (8710),
  * DISCO_RELAY_PORT (8711), DISCO_SHOP_PORT (8712), DISCO_COURIER_PORT (8713), DISCO_APP_DIR
@@ -118,8 +123,6 @@ const relay = await startRelay({
 });
 // Internet Identity cannot be reached here: a test identity provider and a test replica stand in
 // for identity.internetcomputer.org and the IC (src/demo/test_idp; docs/ic.md "Sign-in").
-const { startTestIdp } = await import('../demo/test_idp/test_idp.js');
-const { startTestReplica } = await import('../demo/test_idp/test_replica.js');
 const idp = await startTestIdp({ host, port: port('DISCO_IDP_PORT', 8715) });
 const replica = await startTestReplica();
 const app = await listen(
@@ -138,7 +141,6 @@ const app = await listen(
   port('DISCO_APP_PORT', 8710),
   host,
 );
-const { startDemos } = await import('../demo/index.js');
 const demos = await startDemos({
   relayUrl: relay.publicUrl,
   host,
@@ -147,7 +149,6 @@ const demos = await startDemos({
   dataDir: resolve(dataDir, 'demo'),
   deviceTrustAnchors,
 });
-const { startNotes } = await import('../demo/notes/notes.js');
 const notes = await startNotes({
   relayUrl: relay.publicUrl,
   deviceUrl: app.url,

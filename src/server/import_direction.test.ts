@@ -1,0 +1,66 @@
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The import-direction rules of eslint.config.js (docs/layout.md "Imports run one way"), run on
+ * made-up files: each case fails if its rule is removed or loosened. Only the direction rules run
+ * (no type information is needed for them, and the made-up files are in no tsconfig).
+ */
+const DIRECTION_RULES = new Set([
+  '@typescript-eslint/no-restricted-imports',
+  'no-restricted-syntax',
+]);
+
+let eslint: ESLint;
+beforeAll(() => {
+  eslint = new ESLint({
+    overrideConfig: {
+      languageOptions: { parserOptions: { project: null, projectService: false } },
+    },
+    ruleFilter: ({ ruleId }) => DIRECTION_RULES.has(ruleId),
+  });
+});
+
+/** The rules that fired for `code` as if it were the file at `filePath`. */
+async function firedRules(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  expect(result?.fatalErrorCount).toBe(0);
+  return (result?.messages ?? []).map((m) => m.ruleId ?? 'parse error');
+}
+
+const restricted = '@typescript-eslint/no-restricted-imports';
+
+describe('imports run one way (eslint.config.js)', () => {
+  it.each([
+    // src/server never imports the demos, nor the composition root above them (issue #15)
+    ['src/server/probe.ts', "import { startDemos } from '../demo/index.js';", restricted],
+    ['src/server/relay/probe.ts', "export * from '../../demo/shop/shop.js';", restricted],
+    ['src/server/probe.ts', "import '../start/main.js';", restricted],
+    [
+      'src/server/probe.ts',
+      "export const demos = () => import('../demo/index.js');",
+      'no-restricted-syntax',
+    ],
+    ['src/server/relay/probe.ts', "await import('../../start/main.js');", 'no-restricted-syntax'],
+    // the SDK depends on no host
+    ['src/sdk/probe.ts', "import '../server/listen.js';", restricted],
+    ['src/sdk/probe.ts', "import '../demo/index.js';", restricted],
+    // the core imports only the core; auth never imports the engine that routes to it
+    ['src/protocol/probe.ts', "import '../sdk/index.js';", restricted],
+    ['src/protocol/auth/probe.ts', "import '../engine/endpoints.js';", restricted],
+  ])('%s: %s is refused', async (filePath, code, rule) => {
+    expect(await firedRules(filePath, code)).toEqual([rule]);
+  });
+
+  it.each([
+    ['src/start/probe.ts', "import '../demo/index.js'; import '../server/listen.js';"],
+    ['src/start/probe.ts', "await import('../demo/index.js');"],
+    ['src/demo/probe.ts', "import '../server/listen.js';"],
+    ['src/server/probe.ts', "import '../protocol/errors/index.js'; import '../sdk/node.js';"],
+    ['src/server/probe.ts', "await import('../server/relay/index.js');"],
+    // tests are harnesses, not layers
+    ['src/server/probe.test.ts', "import '../demo/index.js';"],
+  ])('%s: %s is allowed', async (filePath, code) => {
+    expect(await firedRules(filePath, code)).toEqual([]);
+  });
+});
