@@ -86,6 +86,16 @@ describe('nodetrust names', () => {
     expect(classifyName(`_acme-challenge.www.${ZONE}`, ZONE)).toEqual({ kind: 'none' });
     expect(classifyName(`a.ip4127-0-0-1.${ZONE}`, ZONE)).toEqual({ kind: 'none' });
   });
+
+  it('classifies relay record names: only under a peer name', () => {
+    const peer = peerIdOfEd25519(new Uint8Array(32).fill(3));
+    const where = classifyName(`_DISCO-relay.${peerLabel(peer)}.${ZONE}`, ZONE);
+    expect(where.kind).toBe('relay');
+    expect(where.kind === 'relay' && where.peer.text).toBe(peer.text);
+    expect(where.kind === 'relay' && where.target).toBe(`${peerLabel(peer)}.${ZONE}`);
+    expect(classifyName(`_disco-relay.ip4127-0-0-1.${ZONE}`, ZONE)).toEqual({ kind: 'none' });
+    expect(classifyName(`_disco-relay.${ZONE}`, ZONE)).toEqual({ kind: 'none' });
+  });
 });
 
 function catchOf(fn: () => unknown): unknown {

@@ -9,7 +9,8 @@ import { parsePeerId, peerIdToBase32, type PeerId } from './peer_id.js';
  *   in `::` (a label may not end with '-'); the seed's `ip6--1` is `::1`;
  * - `p<base32 of the peer id multihash>.<zone>` → TXT `id=<peer id>` (62 characters: fits the
  *   63 of a label, RFC 1035 §2.3.4);
- * - `_acme-challenge.<one of the above>` → the ACME DNS-01 TXT records (RFC 8555 §8.4).
+ * - `_acme-challenge.<one of the above>` → the ACME DNS-01 TXT records (RFC 8555 §8.4);
+ * - `_disco-relay.p<…>` → TXT: the relay's signed discovery record (`relay_record.ts`).
  * Only the canonical spelling of each name exists, so one address or peer has exactly one name
  * (DNS compares case-insensitively: names are lower-cased first).
  */
@@ -24,9 +25,12 @@ export type ZoneName =
   | { kind: 'host'; label: string }
   | { kind: 'node'; name: NodetrustName }
   | { kind: 'acme'; target: string; name: NodetrustName }
+  | { kind: 'relay'; target: string; peer: PeerId }
   | { kind: 'none' };
 
 export const ACME_CHALLENGE_LABEL = '_acme-challenge';
+/** `_disco-relay.p<peer>`: a relay's signed discovery record (relay_record.ts). */
+export const RELAY_RECORD_LABEL = '_disco-relay';
 const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** True for an RFC 1123 §2.1 host label (letters, digits, inner hyphens, 1–63 characters). */
@@ -117,6 +121,11 @@ export function classifyName(query: string, zone: string, hosts: readonly string
   if (labels.length === 2 && first === ACME_CHALLENGE_LABEL && second !== undefined) {
     const node = parseLabel(second);
     if (node) return { kind: 'acme', target: `${second}.${zone}`, name: node };
+  }
+  if (labels.length === 2 && first === RELAY_RECORD_LABEL && second !== undefined) {
+    const node = parseLabel(second);
+    if (node?.kind === 'peer')
+      return { kind: 'relay', target: `${second}.${zone}`, peer: node.peer };
   }
   return { kind: 'none' };
 }

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DiscoError } from '../errors/index.js';
-import { addressLabel, labelOf, parseLabel, peerLabel } from './names.js';
+import { addressLabel, labelOf, parseLabel, peerLabel, RELAY_RECORD_LABEL } from './names.js';
 import { parsePeerId, type PeerId } from './peer_id.js';
 import {
   claim,
@@ -21,7 +21,7 @@ import {
  * it is filed under, so the DNS server needs no shared secret to accept it and a reader trusts the
  * signature, not the DNS server.
  */
-export const RELAY_RECORD_LABEL = '_disco-relay';
+export { RELAY_RECORD_LABEL };
 /** Longest record (base64url characters): its TXT answer then fits one EDNS UDP message (1232). */
 export const MAX_RELAY_RECORD_CHARS = 1_000;
 /** Longest validity a record may claim; the relay republishes well before. */

@@ -7,6 +7,7 @@ export const PATHS = {
   issue: '/nodetrust/issue/1.0.0',
   proof: '/nodetrust/proof/1.0.0',
   dns01: '/nodetrust/dns-01/1.0.0',
+  relayRecord: '/nodetrust/relay-record/1.0.0',
 } as const;
 
 /** `GET /nodetrust/issue/info/1.0.0`. */
@@ -16,6 +17,8 @@ export interface IssueInfo {
   readonly proofServers: readonly { readonly url: string | null; readonly peer: string }[];
   readonly algorithms: readonly KeyAlgorithm[];
   readonly proofValiditySeconds: number;
+  /** Where a relay publishes its signed discovery record (next to the DNS server), if offered. */
+  readonly relayRecordUrl?: string;
 }
 
 /** `POST /nodetrust/issue/1.0.0` answer. */
@@ -55,6 +58,7 @@ export function parseInfo(body: unknown): IssueInfo {
     algorithms,
     proofValiditySeconds:
       typeof body.proofValiditySeconds === 'number' ? body.proofValiditySeconds : 300,
+    ...(typeof body.relayRecordUrl === 'string' ? { relayRecordUrl: body.relayRecordUrl } : {}),
   };
 }
 

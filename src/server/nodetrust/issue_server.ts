@@ -36,6 +36,8 @@ export interface IssueServerOptions {
   readonly log?: (err: unknown) => void;
   /** Issue requests per client address and minute (default 20; 0: no limit). */
   readonly perMinute?: number;
+  /** Where relays publish their discovery records (told to clients in info). */
+  readonly relayRecordUrl?: string;
 }
 
 function toPem(der: Uint8Array): string {
@@ -69,6 +71,7 @@ export function createIssueApp(options: IssueServerOptions): Express {
     proofServers: options.proofServers.map((s) => ({ peer: s.peer, url: s.url })),
     algorithms,
     proofValiditySeconds: PROOF_VALIDITY_SECONDS,
+    ...(options.relayRecordUrl ? { relayRecordUrl: options.relayRecordUrl } : {}),
   };
 
   const remember = (id: string) => {

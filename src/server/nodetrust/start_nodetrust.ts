@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
-import { ed25519Signer, normalizeZone, type Signer } from '../../protocol/nodetrust/index.js';
+import {
+  ed25519Signer,
+  normalizeZone,
+  PATHS,
+  type Signer,
+} from '../../protocol/nodetrust/index.js';
 import { listen } from '../listen.js';
 import { createAcmeIssuer } from './acme_issuer.js';
 import { createDns01App } from './dns/dns01_app.js';
+import { createRelayRecordApp } from './dns/relay_record_app.js';
 import { startDnsServer } from './dns/dns_server.js';
 import { createIssueApp } from './issue_server.js';
 import { startPebble, type Pebble } from './pebble.js';
@@ -37,6 +43,8 @@ export interface Nodetrust {
   readonly zone: string;
   readonly dns: { readonly host: string; readonly port: number };
   readonly dns01Url: string;
+  /** `POST` a relay's discovery record here; `GET ?peer=` reads it (docs/wire/nodetrust.md). */
+  readonly relayRecordUrl: string;
   readonly proofUrls: readonly string[];
   readonly proofServers: readonly string[];
   readonly issueUrl: string;
@@ -68,12 +76,13 @@ export async function startNodetrust(config: NodetrustConfig = {}): Promise<Node
     });
     stops.push(() => dns.close());
     const token = randomBytes(32).toString('base64url');
-    const dns01 = await listen(
-      createDns01App({ zone, token, challenges: dns.challenges }),
-      0,
-      host,
-    );
+    // the DNS server's HTTP side: relays publish their records here, the issue server challenges
+    const dnsHttp = express();
+    dnsHttp.use(createRelayRecordApp({ zone, records: dns.relayRecords }));
+    dnsHttp.use(createDns01App({ zone, token, challenges: dns.challenges }));
+    const dns01 = await listen(dnsHttp, 0, host);
     stops.push(dns01.close);
+    const relayRecordUrl = `${dns01.url}${PATHS.relayRecord}`;
 
     const signers: Signer[] = [];
     const proofUrls: string[] = [];
@@ -117,6 +126,7 @@ export async function startNodetrust(config: NodetrustConfig = {}): Promise<Node
         zone,
         proofServers: signers.map((s, i) => ({ peer: s.peer.text, url: proofUrls[i] ?? null })),
         issuer,
+        relayRecordUrl,
         ...(config.log ? { log: config.log } : {}),
         ...(config.rateLimits?.issuePerMinute !== undefined
           ? { perMinute: config.rateLimits.issuePerMinute }
@@ -127,6 +137,7 @@ export async function startNodetrust(config: NodetrustConfig = {}): Promise<Node
       zone,
       dns: { host, port: dns.port },
       dns01Url: dns01.url,
+      relayRecordUrl,
       proofUrls,
       proofServers: signers.map((s) => s.peer.text),
       issueUrl: issue.url,

@@ -1,6 +1,7 @@
 import type { Answer, Packet, Question } from 'dns-packet';
 import { classifyName, type ZoneName } from '../../../protocol/nodetrust/index.js';
 import type { ChallengeStore } from './challenge_store.js';
+import type { RelayRecordStore } from './relay_records.js';
 
 /** RFC 1035 §4.1.1 header bits and response codes, and RFC 6891 EDNS sizes. */
 export const FLAG_QR = 0x8000;
@@ -26,6 +27,13 @@ export interface ZoneConfig {
   readonly ttl: { readonly records: number; readonly challenge: number; readonly negative: number };
   /** SOA serial (RFC 1912 §2.2: it only has to grow when the zone changes; ours never does). */
   readonly serial: number;
+  /** The relays' discovery records (`_disco-relay.p<peer>`); none answered without it. */
+  readonly relayRecords?: RelayRecordStore;
+}
+
+/** A TXT value longer than 255 bytes goes as several character-strings (RFC 1035 §3.3.14). */
+function characterStrings(text: string): string[] {
+  return text.match(/.{1,255}/g) ?? [];
 }
 
 interface Answered {
@@ -89,6 +97,13 @@ function recordsAt(
       return challenges
         .values(where.target)
         .map((value): Answer => ({ type: 'TXT', name: asked, ttl: ttl.challenge, data: value }));
+    case 'relay': {
+      // a record is replaced when its relay republishes: the short TTL of challenges
+      const token = config.relayRecords?.get(where.target);
+      return token
+        ? [{ type: 'TXT', name: asked, ttl: ttl.challenge, data: characterStrings(token) }]
+        : [];
+    }
     default:
       return [];
   }

@@ -4,6 +4,7 @@ import { normalizeZone } from '../../../protocol/nodetrust/index.js';
 import type { ZoneConfig } from './answer.js';
 import { createChallengeStore, type ChallengeStore } from './challenge_store.js';
 import { handlePacket } from './handle_packet.js';
+import { createRelayRecordStore, type RelayRecordStore } from './relay_records.js';
 
 export interface DnsServerOptions {
   readonly zone: string;
@@ -15,6 +16,7 @@ export interface DnsServerOptions {
   readonly nameServers?: ZoneConfig['nameServers'];
   readonly ttl?: Partial<ZoneConfig['ttl']>;
   readonly challenges?: ChallengeStore;
+  readonly relayRecords?: RelayRecordStore;
 }
 
 export interface DnsServer {
@@ -22,6 +24,8 @@ export interface DnsServer {
   readonly port: number;
   readonly zone: string;
   readonly challenges: ChallengeStore;
+  /** Relays' discovery records, filled through `relay_record_app.ts`. */
+  readonly relayRecords: RelayRecordStore;
   close(): Promise<void>;
 }
 
@@ -83,8 +87,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const host = options.host ?? '127.0.0.1';
   const zone = normalizeZone(options.zone);
   const challenges = options.challenges ?? createChallengeStore();
+  const relayRecords = options.relayRecords ?? createRelayRecordStore();
   const config: ZoneConfig = {
     zone,
+    relayRecords,
     nameServers: options.nameServers ?? [{ label: 'ns', address: host }],
     ttl: { ...DEFAULT_TTL, ...options.ttl },
     serial: Math.floor(Date.now() / 1000),
@@ -120,6 +126,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     port: socket.address().port,
     zone,
     challenges,
+    relayRecords,
     close: () =>
       new Promise<void>((resolve) => {
         socket.close();
