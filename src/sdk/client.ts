@@ -201,15 +201,24 @@ export class DiscoClient {
     ) as never;
   }
 
-  /** As a trusted client: key B → the fields it covers, encrypted to this client. */
+  /**
+   * As a trusted client: key B → the fields it covers, encrypted to this client. For
+   * `ic_principal`, pass a fresh `icChallenge` (16 to 128 base64url characters) and check the
+   * value with `verifyPrincipalProof(fields.ic_principal, { challenge, now })`.
+   */
   exchangeKeyB(
     keyB: string,
-    opts?: CallOptions,
+    opts: CallOptions & { icChallenge?: string } = {},
   ): Promise<{ fields: Record<string, unknown>; missing?: string[] }> {
+    const { icChallenge, ...callOpts } = opts;
     return this.#call(
       PATH.data,
-      { client_secret: this.#o.clientSecret, key_b: keyB },
-      opts,
+      {
+        client_secret: this.#o.clientSecret,
+        key_b: keyB,
+        ...(icChallenge === undefined ? {} : { ic_challenge: icChallenge }),
+      },
+      callOpts,
     ) as never;
   }
 

@@ -26,4 +26,10 @@ export {
 } from './peer_link/signalling_options.js';
 export { type IceConfig } from '../protocol/tunnel/ice_config.js';
 export { DiscoError, isDiscoError, type ErrorCode } from '../protocol/errors/index.js';
+export {
+  verifyPrincipalProof,
+  type PrincipalProof,
+  type VerifiedPrincipal,
+  type VerifyPrincipalProofOptions,
+} from '../protocol/ic/principal_proof/index.js';
 export { fingerprintOf } from '../protocol/identity/device_id.js';

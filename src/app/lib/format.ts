@@ -3,8 +3,13 @@ import { FIELD_LABELS, type VaultEntry } from '../../protocol/vault/index.js';
 
 /** Person-readable wording shared by the pages: field names, dates, durations, fingerprints. */
 
+/** Fields a company may ask for that are not in the vault (src/protocol/vault/fields.ts). */
+const RELEASED_ONLY_LABELS: Readonly<Record<string, string>> = {
+  ic_principal: 'Internet Identity principal (proven)',
+};
+
 export function fieldLabel(name: string): string {
-  return (FIELD_LABELS as Record<string, string>)[name] ?? name;
+  return (FIELD_LABELS as Record<string, string>)[name] ?? RELEASED_ONLY_LABELS[name] ?? name;
 }
 
 /** "Full name", "Full name and E-mail", "Full name, E-mail and Phone". */

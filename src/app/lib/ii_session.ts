@@ -1,6 +1,9 @@
 import type { JWK } from 'jose';
 import { isDiscoError } from '../../protocol/errors/index.js';
-import type { DelegationChainJson } from '../../protocol/ic/index.js';
+import {
+  II_SESSION,
+  type StoredIiSession,
+} from '../../protocol/ic/principal_proof/principal_proof.js';
 import type { Store } from '../../protocol/storage/index.js';
 import type { AuthorizeSuccess } from './ii_popup.js';
 
@@ -11,15 +14,14 @@ import type { AuthorizeSuccess } from './ii_popup.js';
  * the app's first paint does not carry it.
  */
 
-/** Where the chain lives in the app's Store (IndexedDB), in agent-js's JSON form. */
-export const II_SESSION = { collection: 'internet_identity', key: 'session' } as const;
+/**
+ * Where the chain lives in the app's Store (IndexedDB), in agent-js's JSON form; the engine reads
+ * it there to release `ic_principal` (src/protocol/ic/principal_proof).
+ */
+export { II_SESSION };
 
-export interface StoredSession {
-  version: 1;
-  /** The provider's origin: it decides the principal, so it is shown with it. */
-  provider: string;
-  chain: DelegationChainJson;
-}
+/** The provider's origin decides the principal, so it is kept and shown with it. */
+export type StoredSession = StoredIiSession;
 
 export type Session =
   | {

@@ -1,3 +1,4 @@
+import { b64u } from '../encoding/index.js';
 import { DiscoError } from '../errors/index.js';
 import { issue, TOKEN_TYPES } from '../jose/index.js';
 import type { WriteOp } from '../storage/store.js';
@@ -138,12 +139,37 @@ async function data(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
   await activeGrant(ctx, p.grantId ?? '');
   const fields: Record<string, unknown> = {};
   for (const name of p.scope) {
+    if (name === 'ic_principal') {
+      const proof = await principalProof(p, ctx);
+      if (proof) fields[name] = proof;
+      continue;
+    }
     const entry = await ctx.store.get<VaultEntry>(VAULT, name);
     if (entry && entry.kind !== 'custom') fields[name] = entry.value;
   }
   const released = Object.keys(fields);
   const missing = p.scope.filter((s) => !released.includes(s));
   return { ops: [], result: { fields, ...(missing.length ? { missing } : {}) }, fields: released };
+}
+
+/**
+ * `ic_principal`: the Internet Identity principal with its proof, made now for this company's
+ * challenge (src/protocol/ic/principal_proof, imported only when asked for). Without a challenge,
+ * or without a live II session, it is missing like an empty vault field.
+ */
+async function principalProof(p: PendingRecord, ctx: AuthContext): Promise<unknown> {
+  if (p.work.kind !== 'data' || p.work.icChallenge === undefined) return undefined;
+  const { releasePrincipalProof } = await import('../ic/principal_proof/index.js');
+  const signing = ctx.keys.signing;
+  return releasePrincipalProof({
+    store: ctx.store,
+    devicePublicKey: b64u.decode(ctx.identity.signingJwk.x ?? ''),
+    sign: async (message) =>
+      new Uint8Array(await crypto.subtle.sign('Ed25519', signing, message as BufferSource)),
+    clientId: p.client.clientId,
+    challenge: p.work.icChallenge,
+    now: ctx.clock.now(),
+  });
 }
 
 /** Carries out an approved request. Nothing is written here: the caller writes `ops` at once. */

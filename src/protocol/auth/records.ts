@@ -106,6 +106,8 @@ export type PendingWork =
       jti: string;
       /** The `jti` of the key B presented (spent with the request). */
       keyB: string;
+      /** The company's challenge for `ic_principal` (src/protocol/ic/principal_proof). */
+      icChallenge?: string;
     };
 
 /** A request waiting for the person (or decided, until the client collects the answer). */

@@ -1,5 +1,5 @@
 import { DiscoError } from '../errors/index.js';
-import { STANDARD_FIELDS } from '../vault/fields.js';
+import { RELEASABLE_FIELDS } from '../vault/fields.js';
 import { KEY_B_SCOPE } from './policy.js';
 import type { GrantRecord } from './records.js';
 
@@ -8,7 +8,7 @@ import type { GrantRecord } from './records.js';
  *
  * | asks for | its scope must be                                                    | else                      |
  * | -------- | -------------------------------------------------------------------- | ------------------------- |
- * | key A    | `key_b` plus at least one field, every field a vault field           | `ERR_SCOPE_INVALID`       |
+ * | key A    | `key_b` plus at least one field, every field a releasable field      | `ERR_SCOPE_INVALID`       |
  * | key B    | a subset of its key A's grant                                        | `ERR_SCOPE_EXCEEDS_GRANT` |
  * | data     | key B's scope, as recorded when it was issued (nothing to ask)       |                           |
  */
@@ -18,7 +18,7 @@ export function keyAFields(scope: readonly string[]): string[] {
   if (!scope.includes(KEY_B_SCOPE))
     throw new DiscoError('ERR_SCOPE_INVALID', `Ask for key A with "${KEY_B_SCOPE}" in the scope.`);
   const fields = scope.filter((s) => s !== KEY_B_SCOPE);
-  const unknown = fields.filter((f) => !(STANDARD_FIELDS as readonly string[]).includes(f));
+  const unknown = fields.filter((f) => !(RELEASABLE_FIELDS as readonly string[]).includes(f));
   if (fields.length === 0 || unknown.length)
     throw new DiscoError(
       'ERR_SCOPE_INVALID',

@@ -379,7 +379,7 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
   // the Internet Identity principal released with a proof (src/protocol/ic/principal_proof)
   ERR_IC_PROOF_MALFORMED: {
     meaning: 'An Internet Identity principal proof, or its challenge, is malformed.',
-    action: 'Pass the ic_principal value as released, and a challenge of 16 to 128 base64url characters.',
+    action: 'Pass the value as released, and a challenge of 16 to 128 base64url characters.',
   },
   ERR_IC_PROOF_CHALLENGE: {
     meaning: 'The principal proof was made for another challenge or another company.',

@@ -5,6 +5,13 @@
 export const STANDARD_FIELDS = ['name', 'email', 'phone_number', 'address', 'birthdate'] as const;
 export type StandardField = (typeof STANDARD_FIELDS)[number];
 
+/**
+ * What a company may ask for: the vault's fields, and `ic_principal`, the person's Internet
+ * Identity principal with a proof, made at release from the device's II session
+ * (src/protocol/ic/principal_proof), never stored in the vault.
+ */
+export const RELEASABLE_FIELDS = [...STANDARD_FIELDS, 'ic_principal'] as const;
+
 export const FIELD_LABELS: Record<StandardField, string> = {
   name: 'Full name',
   email: 'E-mail',
