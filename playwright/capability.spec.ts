@@ -79,6 +79,8 @@ test.describe('capability certificates on the real stack', () => {
     );
     await expect(card.getByTestId('cap-origin')).toHaveText(/Disco fetched the request from it/);
     await expect(card).toContainText(`may create anything under ${notes.url}/notes/`);
+    // The empty state counts the capability request too (it said "No requests waiting" beside it).
+    await expect(device.getByText('No requests waiting.')).toHaveCount(0);
     await card.getByLabel('For how long').selectOption({ label: '1 day' });
     await card.getByRole('checkbox', { name: /Full name/ }).check();
     await card.getByRole('button', { name: "Approve Demo Notes's request" }).click();
@@ -91,8 +93,12 @@ test.describe('capability certificates on the real stack', () => {
     });
     await expect(notesPage.getByTestId('account')).toContainText('Ada Lovelace');
 
-    // The device app runs again (the notes server asks it for its list through the relay).
-    await device.goto(`${stack.app}/#/connections`);
+    // Decided: Requests is empty again. The device app runs again (the notes server asks it
+    // for its list through the relay).
+    await device.goto(`${stack.app}/#/inbox`);
+    await expect(device.getByText('No requests waiting.')).toBeVisible({ timeout: 20_000 });
+    await expect(device.getByTestId('capability-request')).toHaveCount(0);
+    await device.getByRole('link', { name: 'Connections' }).click();
     await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
     const issued = device.getByTestId('issued-certificate');
     await expect(issued).toHaveCount(1);
@@ -117,5 +123,61 @@ test.describe('capability certificates on the real stack', () => {
     await device.getByRole('link', { name: 'Activity' }).click();
     await expect(device.getByText(/^Was given a certificate/)).toHaveCount(1);
     await expect(device.getByText(/^Certificate revoked/)).toHaveCount(1);
+  });
+});
+
+test.describe('web+disco: links (the manifest protocol handler)', () => {
+  let stack: Stack;
+  let notes: Awaited<ReturnType<typeof startNotes>>;
+  test.beforeAll(async () => {
+    stack = await startStack();
+    notes = await startNotes({ relayUrl: stack.relay, deviceUrl: stack.app, log: quiet });
+  });
+  test.afterAll(async () => {
+    await notes?.stop();
+    await stack?.stop();
+  });
+
+  test('the built manifest registers web+disco on the handler route', async ({ request }) => {
+    const res = await request.get(`${stack.app}/manifest.webmanifest`);
+    expect(res.ok()).toBe(true);
+    const manifest = (await res.json()) as { protocol_handlers?: unknown };
+    expect(manifest.protocol_handlers).toEqual([{ protocol: 'web+disco', url: '/?disco_link=%s' }]);
+  });
+
+  test('the handler route opens the request card; a bad link shows an error and stores nothing', async ({
+    browser,
+  }) => {
+    test.setTimeout(90_000);
+    const device = await (await browser.newContext()).newPage();
+    await createDevice(device, undefined, `${stack.app}/`);
+
+    // Chromium headless does not launch protocol handlers: go where the manifest points it.
+    const bad = 'web+disco:capability?request_uri=https%3A%2F%2Fevil.example%2F&x=1';
+    await device.goto(`${stack.app}/?disco_link=${encodeURIComponent(bad)}`);
+    await expect(
+      device.getByText('This is not a Disco certificate request link. Nothing was saved.'),
+    ).toBeVisible({ timeout: 20_000 });
+    await expect(device).toHaveURL(`${stack.app}/#/inbox`);
+    await expect(device.getByTestId('capability-request')).toHaveCount(0);
+    await expect(device.getByText('No requests waiting.')).toBeVisible();
+
+    const notesPage = await (await browser.newContext()).newPage();
+    await notesPage.goto(`${notes.url}/`);
+    await notesPage.getByRole('button', { name: 'Sign in with Disco' }).click();
+    const protocolLink = notesPage.getByTestId('request-protocol-link');
+    await expect(protocolLink).toHaveAttribute('href', /^web\+disco:capability\?request_uri=/);
+    const link = await protocolLink.getAttribute('href');
+
+    // What the browser does on a launch: %s replaced by the escaped web+disco: URL.
+    await device.goto(`${stack.app}/?disco_link=${encodeURIComponent(link!)}`);
+    const card = device.getByTestId('capability-request');
+    await expect(card).toBeVisible({ timeout: 20_000 });
+    await expect(card.getByRole('heading', { level: 2 })).toHaveText(
+      'Demo Notes asks for a certificate to act for you',
+    );
+    await expect(card.getByTestId('cap-origin')).toHaveText(/Disco fetched the request from it/);
+    await expect(device).toHaveURL(`${stack.app}/#/inbox`);
+    await expect(device.getByText('No requests waiting.')).toHaveCount(0);
   });
 });
