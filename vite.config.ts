@@ -47,6 +47,9 @@ export default defineConfig({
         orientation: 'portrait',
         theme_color: '#5b2be0',
         background_color: '#ffffff',
+        // web+disco: links (docs/capability.md "Links and QR codes") open the request in
+        // Requests; the page checks the link strictly (parseProtocolLink).
+        protocol_handlers: [{ protocol: 'web+disco', url: '/?disco_link=%s' }],
         icons: [
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },

@@ -175,9 +175,29 @@ export class Capabilities {
       this.failure = '';
       this.open(`?${match[1] ?? ''}`).catch((err: unknown) => (this.failure = explain(err)));
     };
+    void this.#takeProtocolLink();
     take();
     addEventListener('hashchange', take);
     return () => removeEventListener('hashchange', take);
+  }
+
+  /**
+   * The manifest's protocol handler route, `/?disco_link=<escaped web+disco: URL>` (any page can
+   * launch one): checked strictly by protocolLinkFromQuery, then opened in Requests like a link.
+   * A link that does not pass shows its error there and nothing is stored.
+   */
+  async #takeProtocolLink(): Promise<void> {
+    const search = location.search;
+    if (!new URLSearchParams(search).has('disco_link')) return;
+    history.replaceState(null, '', '/#/inbox');
+    dispatchEvent(new HashChangeEvent('hashchange'));
+    this.failure = '';
+    try {
+      const { protocolLinkFromQuery } = await core();
+      await this.open(protocolLinkFromQuery(search).link);
+    } catch (err) {
+      this.failure = explain(err);
+    }
   }
 
   /** `<relay>/p/<peer id>/disco/capability/revocations`: where verifiers ask for the list. */

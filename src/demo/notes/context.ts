@@ -33,7 +33,9 @@ export interface Account {
 /** The browser session of the notes page: its own app key and, once signed in, its certificate. */
 export class NotesSession {
   app?: { publicKey: Uint8Array; sign: Signer } | undefined;
-  request?: { id: string; link: string; qrImage: string; expiresAt: number } | undefined;
+  request?:
+    | { id: string; link: string; protocolLink: string; qrImage: string; expiresAt: number }
+    | undefined;
   certificate?: Certificate | undefined;
   deviceId?: string | undefined;
   dispose(): void {

@@ -10,6 +10,7 @@ import {
   createInvocation,
   grantRequest,
   issueCertificate,
+  parseProtocolLink,
   parseRequestLink,
   resolveRequest,
   signRevocationList,
@@ -28,7 +29,7 @@ interface Answer {
   code?: string;
   id?: string;
   signed_in?: boolean;
-  request?: { link: string; qr_image: string };
+  request?: { link: string; protocol_link: string; qr_image: string };
   account?: { name: string | null };
   notes?: { text: string }[];
 }
@@ -233,6 +234,10 @@ describe('Demo Notes', () => {
     const res = await fetch(ref.uri);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('content-type')).toBe('application/cbor');
+    // The web+disco: link beside it names the same document, by the same hash.
+    const protocolLink = started.body.request!.protocol_link;
+    expect(protocolLink.startsWith('web+disco:capability?request_uri=')).toBe(true);
+    expect(parseProtocolLink(protocolLink)).toEqual(ref);
   });
 
   it('accepts notes from another app of the same device through the public API, once each', async () => {

@@ -55,6 +55,8 @@ export async function signIn(ctx: NotesContext, req: Request, res: Response): Pr
     ctx.deviceUrl ? `${ctx.deviceUrl}/#/capability` : 'web+disco:capability',
     ref,
   );
+  // The same request as a web+disco: link, for a device app that registered the scheme.
+  const protocolLink = requestLink('web+disco:capability', ref);
   Object.assign(s, {
     app,
     certificate: undefined,
@@ -62,6 +64,7 @@ export async function signIn(ctx: NotesContext, req: Request, res: Response): Pr
     request: {
       id: request.id,
       link,
+      protocolLink,
       qrImage: await qrImage(link),
       expiresAt: request.expiresAt * 1000,
     },

@@ -8,7 +8,12 @@ export function viewOf(ctx: NotesContext, s: NotesSession | undefined) {
     signed_in: signedIn,
     request:
       !signedIn && s?.request && s.request.expiresAt > ctx.now()
-        ? { link: s.request.link, qr_image: s.request.qrImage, expires_at: s.request.expiresAt }
+        ? {
+            link: s.request.link,
+            protocol_link: s.request.protocolLink,
+            qr_image: s.request.qrImage,
+            expires_at: s.request.expiresAt,
+          }
         : null,
     account: signedIn
       ? {

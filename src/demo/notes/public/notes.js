@@ -13,6 +13,7 @@ const els = {
   request: $('request'),
   qr: /** @type {HTMLImageElement} */ ($('request-qr')),
   link: /** @type {HTMLAnchorElement} */ ($('request-link')),
+  protocolLink: /** @type {HTMLAnchorElement} */ ($('request-protocol-link')),
   expiry: $('request-expiry'),
   account: $('account'),
   form: /** @type {HTMLFormElement} */ ($('note-form')),
@@ -47,6 +48,7 @@ function render(state) {
       els.qr.src = r.qr_image;
     }
     if (/^(https?:|web\+disco:)/.test(r.link)) els.link.href = r.link;
+    if (/^web\+disco:capability\?/.test(r.protocol_link)) els.protocolLink.href = r.protocol_link;
     const s = Math.max(0, Math.round((r.expires_at - Date.now()) / 1000));
     setText(
       els.expiry,
