@@ -22,6 +22,13 @@ export {
   type OriginStatus,
   type RequestReference,
 } from './request_origin.js';
+export {
+  PROTOCOL_HANDLER_PARAM,
+  PROTOCOL_HANDLER_URL,
+  PROTOCOL_SCHEME,
+  parseProtocolLink,
+  protocolLinkFromQuery,
+} from './protocol_link.js';
 export type { Certificate, CertificateInput } from './certificate.js';
 export { grantRequest, type GrantChoices } from './grant_request.js';
 export { issueCertificate } from './issue_certificate.js';
@@ -34,6 +41,17 @@ export type { RevocationList, RevocationListInput } from './revocation_list.js';
 export { signRevocationList } from './sign_revocation_list.js';
 export { parseRevocationList } from './parse_revocation_list.js';
 export { acceptRevocationList } from './accept_revocation_list.js';
+export {
+  DEVICE_REVOCATIONS_PATH,
+  cachedListOf,
+  checkPublishedList,
+  compareCachedLists,
+  listOfBody,
+  peerIdOfIssuer,
+  relayRevocationsUrl,
+  type CacheDecision,
+  type CachedRevocationList,
+} from './revocation_cache.js';
 export {
   verifyCapability,
   type VerifiedCapability,

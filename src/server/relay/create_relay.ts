@@ -11,6 +11,7 @@ import { Lifecycle } from './lifecycle.js';
 import { MemoryPairingStore } from './memory_pairing_store.js';
 import { pairingRoutes } from './pairing_routes.js';
 import { createLimiters } from './rate_limits.js';
+import { revocationCache } from './revocation_cache.js';
 import { mountSignalling, type Signalling } from './signalling.js';
 import { tunnelRoutes } from './tunnel.js';
 
@@ -94,6 +95,7 @@ export function createRelay(options: RelayOptions): Relay {
   app.use(pairingRoutes(ctx));
   app.use(iceServerRoutes(ctx));
   app.use(tunnelRoutes(ctx));
+  app.use(revocationCache(ctx, cluster));
   const peerMount = express();
   peerMount.disable('x-powered-by');
   app.use(config.peerjsPath, peerMount);
