@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeDevice, T0 } from '../../testing/engine_harness.js';
 import { codeOf } from '../../testing/code_of.js';
 import { createClientIdentity, importClientIdentity } from '../../sdk/index.js';
 import { x509 } from '../x509/lib/peculiar.js';
 import { caSpec, DAY, makeCert, testKeys } from '../../testing/x509_certs.js';
 import { createCertificateCache } from '../x509/index.js';
-import { COLLECTIONS, TRUST_ANCHORS_KEY, type ClientRecord } from './index.js';
+import { COLLECTIONS, revokeClient, TRUST_ANCHORS_KEY, type ClientRecord } from './index.js';
 
 /** A device whose engine keeps parsed certificates in a cache the test can look into. */
 async function cachedDevice() {
@@ -93,5 +93,66 @@ describe('the engine with a warm certificate cache still checks every request', 
 
     await setAnchors([]);
     expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_CERT_UNTRUSTED');
+  });
+
+  it('a client revoked after its certificate was kept is refused (ERR_CLIENT_UNKNOWN)', async () => {
+    const d = await cachedDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']);
+    expect(d.cache.size).toBe(1);
+
+    await revokeClient('shop', d.deps);
+    expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_CLIENT_UNKNOWN');
+  });
+
+  it('a kept certificate whose pin no longer matches is refused (ERR_CERT_UNTRUSTED)', async () => {
+    const d = await cachedDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']); // its key, its signature check, all kept
+
+    const record = (await d.store.get<ClientRecord>(COLLECTIONS.clients, 'shop'))!;
+    const other = await createClientIdentity({ name: 'Other', clock: d.clock });
+    const otherPin = (await d.cache.parse(other.certificatePem)).thumbprint;
+    await d.store.write([
+      {
+        op: 'put',
+        collection: COLLECTIONS.clients,
+        key: 'shop',
+        value: { ...record, certificate: { ...record.certificate, thumbprint: otherPin } },
+      },
+    ]);
+    expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_CERT_UNTRUSTED');
+  });
+});
+
+describe('a warm certificate cache saves the work that depends on the bytes alone (issue #13)', () => {
+  it('imports no certificate key and checks no certificate signature again', async () => {
+    const d = await cachedDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']);
+
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      const kept = d.cache.size;
+      await shop.requestKeyA(['address']);
+      // The engine verifies the request's signature (ECDSA) and nothing else by this client's
+      // key; the client SDK verifies the device's answer (Ed25519).
+      const spki = importKey.mock.calls.filter(([format]) => format === 'spki');
+      const ecdsa = verify.mock.calls.filter(([alg]) => (alg as Algorithm).name === 'ECDSA');
+      expect(ecdsa).toHaveLength(1);
+      // The client imports the device's key once per answer at most; the engine never again.
+      expect(spki.filter(([, , alg]) => (alg as Algorithm).name !== 'Ed25519')).toHaveLength(0);
+      expect(d.cache.size).toBe(kept);
+    } finally {
+      importKey.mockRestore();
+      verify.mockRestore();
+    }
   });
 });

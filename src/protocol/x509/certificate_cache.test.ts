@@ -143,4 +143,14 @@ describe('createCertificateCache', () => {
     expect(() => createCertificateCache({ maxEntries: 0 })).toThrow(RangeError);
     expect(() => createCertificateCache({ maxBytes: 1.5 })).toThrow(RangeError);
   });
+
+  it('a signature that did not verify is checked again, never remembered as verified', async () => {
+    const cert = await clientCert();
+    const good = await parseCertificate(der(cert));
+    const bad = await parseCertificate(tampered(cert));
+    for (let i = 0; i < 2; i++) {
+      expect(await codeOf(validatePinned(bad, bad.thumbprint))).toBe('ERR_CERT_SIGNATURE_INVALID');
+      expect((await validatePinned(good, good.thumbprint)).trust).toBe('pinned');
+    }
+  });
 });

@@ -1,7 +1,6 @@
 import { checkCertificateOutline } from './lib/der.js';
 import { derOf } from './lib/input.js';
 import { summarize } from './lib/summarize.js';
-import { thumbprint } from './thumbprint.js';
 import type { ParsedCertificate } from './types.js';
 
 /** Certificates a cache holds by default: a device has a few clients and anchors, not hundreds. */
@@ -22,15 +21,16 @@ export interface CertificateCacheOptions {
  * Why this is safe: parsing is a pure function of the DER bytes. Everything it yields (fields,
  * extensions, the thumbprint, even `selfSigned`, which checks the certificate's own signature
  * with its own key) depends on those bytes alone, never on the time, the trust anchors, the pins
- * or the purpose. The cache keeps only that, and keys it by the SHA-256 of the bytes actually
- * given (computed here, never a thumbprint or header someone claims), and a hit also compares
- * the bytes in full, so another certificate (one byte differs) is never served, whatever the
- * hash. What depends on anything else (validity at `now`, chains, pins, key usage, signatures
+ * or the purpose. The cache keeps only that, and keys it by the bytes actually given, in full
+ * (never a thumbprint or header someone claims), so another certificate (one byte differs) is
+ * never served; no hash is computed for a hit. What depends on anything else (validity at `now`, chains, pins, key usage, signatures
  * by issuers) is `validateCertificate`'s, and callers still run it on every request. Failures
  * are not kept: bad input is refused by a fresh parse each time, as without a cache.
  *
  * Each caller gets its own object with its own `der` and dates; the shared parts are frozen
- * (`certificate`, the library's parse tree, is shared as is: nothing may change it).
+ * (`certificate`, the library's parse tree, is shared as is: nothing may change it). Because the
+ * parse tree is shared, what `importCertificateKey` imported and the signatures
+ * `validateCertificate` verified for it are kept with it (pure functions of the bytes too).
  */
 export interface CertificateCache {
   /** As `parseCertificate` (same input, same errors); served from memory when seen before. */
@@ -45,10 +45,12 @@ function positiveInteger(value: number, what: string): number {
   return value;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** The bytes as a string, one character a byte: an exact Map key, cheaper than hashing them. */
+function keyOf(der: Uint8Array): string {
+  let key = '';
+  for (let i = 0; i < der.length; i += 8192)
+    key += String.fromCharCode(...der.subarray(i, i + 8192));
+  return key;
 }
 
 /** The caller's copy: fresh mutable parts, so no caller can change what the next one gets. */
@@ -99,10 +101,10 @@ export function createCertificateCache(options: CertificateCacheOptions = {}): C
   return {
     async parse(input) {
       const der = derOf(input); // the PEM rules are checked on every call; our own copy
-      checkCertificateOutline(der); // the size bound, before hashing
-      const key = await thumbprint(der);
+      checkCertificateOutline(der); // the size bound, before building the key
+      const key = keyOf(der);
       const hit = entries.get(key);
-      if (hit && sameBytes(hit.der, der)) {
+      if (hit) {
         entries.delete(key);
         entries.set(key, hit);
         return handOut(hit, der);

@@ -127,4 +127,23 @@ describe('importCertificateKey', () => {
       expect(await codeOf(importCertificateKey(cert, usage))).toBe('ERR_CERT_KEY_UNSUPPORTED');
     }
   });
+
+  it('hands the same key again for the same parse and options, and imports anew otherwise', async () => {
+    const keys = await testKeys('P-256');
+    const bytes = der(await makeCert({ subject: 'CN=kept', keys }));
+    const cert = await parseCertificate(bytes);
+    const verifyKey = await importCertificateKey(cert, 'verify');
+    expect(await importCertificateKey(cert, 'verify')).toBe(verifyKey);
+    // Another use is another key; another parse of the same bytes is imported again.
+    const encryptKey = await importCertificateKey(cert, 'encrypt');
+    expect(encryptKey).not.toBe(verifyKey);
+    expect(encryptKey.algorithm.name).toBe('ECDH');
+    expect(await importCertificateKey(await parseCertificate(bytes), 'verify')).not.toBe(verifyKey);
+  });
+
+  it('keeps no failure: a refused import is refused again', async () => {
+    const { cert } = await certFor('Ed25519');
+    expect(await codeOf(importCertificateKey(cert, 'encrypt'))).toBe('ERR_CERT_KEY_UNSUPPORTED');
+    expect(await codeOf(importCertificateKey(cert, 'encrypt'))).toBe('ERR_CERT_KEY_UNSUPPORTED');
+  });
 });

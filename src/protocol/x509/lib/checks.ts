@@ -58,11 +58,22 @@ export function isSelfIssued(cert: ParsedCertificate): boolean {
 /** Hashes we accept in certificate signatures: SHA-1 is broken for signatures (RFC 9155 §1). */
 const SIGNATURE_HASHES: ReadonlySet<string> = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
 
+/**
+ * Signatures already seen to verify: the child's parse tree → the parse trees of the issuers
+ * whose key verified it. Whether `child`'s signature verifies with `issuer`'s key is a pure
+ * function of the two certificates' bytes, and a parse tree is never changed once made (the
+ * certificate cache shares one per byte string), so a success found once stays true; nothing
+ * else (validity, pins, anchors, usage) is kept. Failures are not kept: they are checked again.
+ * Weak on both sides, so this holds nothing the certificates themselves do not.
+ */
+const verified = new WeakMap<object, WeakSet<object>>();
+
 /** `child`'s signature verifies with `issuer`'s public key (RFC 5280 §6.1.3 (a)(1)). */
 export async function checkSignedBy(
   child: ParsedCertificate,
   issuer: ParsedCertificate,
 ): Promise<void> {
+  if (verified.get(child.certificate)?.has(issuer.certificate)) return;
   let ok = false;
   try {
     const algorithm = child.certificate.signatureAlgorithm;
@@ -84,6 +95,9 @@ export async function checkSignedBy(
       `the signature on "${label(child)}" does not verify with the key of "${label(issuer)}" (${child.signatureAlgorithm})`,
     );
   }
+  const issuers = verified.get(child.certificate) ?? new WeakSet<object>();
+  issuers.add(issuer.certificate);
+  verified.set(child.certificate, issuers);
 }
 
 /**
