@@ -157,8 +157,42 @@ export class Capabilities {
       clock: systemClock,
       random: systemRandom,
     });
+    // A failed publication is not the person's problem: the relay asks the device for its list
+    // through the tunnel once its copy is a minute old.
+    await this.#publishRevocations().catch(() => undefined);
     await this.reload();
     this.#onChange();
+  }
+
+  /**
+   * Publishes the list to the relay's cache (`PUT <relay>/capability/revocations/<peer id>`,
+   * docs/capability.md "The relay's cache of lists"), so verifiers see the revocation at once,
+   * even if this device goes offline next. The signed list is its own authentication.
+   */
+  async #publishRevocations(): Promise<void> {
+    const relay = this.#relayUrl();
+    const deviceId = this.#device.identity?.deviceId;
+    if (!relay || !deviceId) return;
+    const [ops, { relayRevocationsUrl }, { peerIdOf }, { b64u }] = await Promise.all([
+      deviceOps(),
+      core(),
+      import('../../protocol/tunnel/peer_id.js'),
+      import('../../protocol/encoding/index.js'),
+    ]);
+    const store = this.#device.store;
+    const list = await ops.deviceRevocationList({
+      store,
+      clock: systemClock,
+      device: await ops.deviceSigner(store),
+    });
+    const res = await fetch(relayRevocationsUrl(relay, peerIdOf(deviceId)), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ list: b64u.encode(list.bytes) }),
+      credentials: 'omit',
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new DiscoError('ERR_TRANSPORT_FAILED', `The relay answered ${res.status}.`);
   }
 
   /**

@@ -24,6 +24,8 @@ import { startNotes } from './notes.js';
 const RELAY = 'http://127.0.0.1:9';
 const PEER = 'disco-0123456789abcdef0123456789abcdef';
 const REV_URL = `${RELAY}/p/${PEER}/disco/capability/revocations`;
+/** Where the server asks: the relay's cache of the device's list (src/server/relay/revocation_cache.ts). */
+const CACHE_URL = `${RELAY}/capability/revocations/${PEER}`;
 /** The JSON answers this test reads. */
 interface Answer {
   code?: string;
@@ -46,10 +48,13 @@ let deviceAnswer: Uint8Array | undefined;
 let deviceJson = false;
 let notes: Awaited<ReturnType<typeof startNotes>>;
 
-/** The device's tunnel as the relay would forward it: a freshly signed list on every GET. */
+/**
+ * The relay's cache as it answers while the device is online (a freshly signed list: it asked
+ * the device), or, offline, 504 as with nothing cached. relay_cache.test.ts runs the real relay.
+ */
 const tunnelFetch: typeof fetch = async (input) => {
   const url = input instanceof Request ? input.url : String(input);
-  if (url !== REV_URL || !deviceOnline) return new Response('unreachable', { status: 504 });
+  if (url !== CACHE_URL || !deviceOnline) return new Response('unreachable', { status: 504 });
   if (deviceAnswer) return new Response(new Uint8Array(deviceAnswer));
   const fresh = await signRevocationList(
     { issuer: device.publicKey, sequence: deviceList.sequence, revoked: deviceList.revoked },

@@ -5,6 +5,7 @@ import {
   acceptRevocationList,
   CAPABILITY_LIMITS,
   parseRevocationList,
+  relayRevocationsUrl,
 } from '../../protocol/capability/index.js';
 import { ApiError, readObject } from '../common/http.js';
 import type { Account, NotesContext } from './context.js';
@@ -30,15 +31,28 @@ export function revocationUrlAllowed(ctx: NotesContext, url: string): boolean {
 }
 
 /**
+ * Where this server asks for a device's list: the relay's cache of lists,
+ * `<relay>/capability/revocations/<peer id>`, for the peer of the certificate's `rev` (checked by
+ * revocationUrlAllowed). The relay answers from its copy, which the device publishes when it
+ * revokes and which the relay refreshes through the tunnel once it is a minute old; so a
+ * revocation arrives even if the device went offline right after it.
+ */
+export function revocationPullUrl(ctx: NotesContext, rev: string): string {
+  const peer = rev.slice(`${ctx.relayUrl}/p/`.length).split('/')[0] ?? '';
+  return relayRevocationsUrl(ctx.relayUrl, peer);
+}
+
+/**
  * Makes the account's list as fresh as it can (docs/capability.md "Revocation"): when it is older
- * than a minute, asks the device through the relay tunnel. A failed pull keeps the old list;
+ * than a minute, asks the relay's cache (revocationPullUrl). A failed pull keeps the old list;
  * `verifyCapability` then refuses once that list is older than the freshness window (300 s).
  */
 export async function refreshRevocations(ctx: NotesContext, account: Account): Promise<void> {
   const age = account.revocations ? ctx.now() - account.revocations.issuedAt * 1000 : Infinity;
   if (age < ctx.pullAfterMs || account.revocationUrl === undefined) return;
   if (ctx.now() - account.lastPull < PULL_SPACING_MS && account.refreshing === undefined) return;
-  account.refreshing ??= pull(ctx, account, account.revocationUrl).finally(() => {
+  const url = revocationPullUrl(ctx, account.revocationUrl);
+  account.refreshing ??= pull(ctx, account, url).finally(() => {
     account.refreshing = undefined;
   });
   await account.refreshing;
