@@ -159,7 +159,7 @@ async function data(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
  */
 async function principalProof(p: PendingRecord, ctx: AuthContext): Promise<unknown> {
   if (p.work.kind !== 'data' || p.work.icChallenge === undefined) return undefined;
-  const { releasePrincipalProof } = await import('../ic/principal_proof/index.js');
+  const { releasePrincipalProof } = await import('../ic/principal_proof/release_principal_proof.js');
   const signing = ctx.keys.signing;
   return releasePrincipalProof({
     store: ctx.store,

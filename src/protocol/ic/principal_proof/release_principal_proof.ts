@@ -1,7 +1,8 @@
-import { DiscoError, isDiscoError } from '../../errors/index.js';
+import { DiscoError } from '../../errors/index.js';
 import type { Store } from '../../storage/store.js';
-import { DelegationChain, verifyDelegationChain } from '../delegation/index.js';
-import { derOf } from '../keys/index.js';
+import { DelegationChain } from '../delegation/delegation_chain.js';
+import { derOf } from '../keys/der.js';
+import { Principal } from '../principal/index.js';
 import {
   II_SESSION,
   checkChallenge,
@@ -25,11 +26,20 @@ export interface ReleasePrincipalProofInput {
 const toHex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
 /**
- * The device's side of `ic_principal` (docs/ic.md): the stored Internet Identity chain, checked
- * again (not expired, ending at this device's key), and the device key's signature over the
- * company's challenge. `undefined` when the person is not signed in or the session expired: the
- * field is then released as missing, like an empty vault field.
+ * The device's side of `ic_principal` (docs/ic.md): the stored Internet Identity chain and the
+ * device key's signature over the company's challenge. `undefined` when the person is not signed
+ * in or a link has expired: the field is then released as missing, like an empty vault field.
+ *
+ * The chain's signatures are not checked again here: the app verified it before storing it
+ * (`acceptDelegation`), the Store is the device's own, as the vault fields are, and the company
+ * verifies everything (`verifyPrincipalProof`). Checking them here would put BLS (a canister
+ * signature root) and every curve into the service worker for nothing. What is checked is what
+ * the device must not sign for: a chain for another key (`ERR_IC_DELEGATION_SIGNER_MISMATCH`) or
+ * an expired one.
  */
 export async function releasePrincipalProof(
   input: ReleasePrincipalProofInput,
@@ -38,16 +48,17 @@ export async function releasePrincipalProof(
   const stored = await input.store.get<StoredIiSession>(II_SESSION.collection, II_SESSION.key);
   if (!stored) return undefined;
   const chain = DelegationChain.fromJSON(stored.chain);
-  let principal;
-  try {
-    ({ principal } = await verifyDelegationChain(chain, {
-      now: input.now,
-      sessionKey: derOf('ed25519', input.devicePublicKey),
-    }));
-  } catch (err) {
-    if (isDiscoError(err, 'ERR_IC_DELEGATION_EXPIRED')) return undefined;
-    throw err;
+  const last = chain.delegations.at(-1);
+  if (!last) throw new DiscoError('ERR_IC_DELEGATION_MALFORMED', 'delegation chain: no links');
+  if (!sameBytes(last.delegation.pubkey, derOf('ed25519', input.devicePublicKey))) {
+    throw new DiscoError(
+      'ERR_IC_DELEGATION_SIGNER_MISMATCH',
+      'the stored chain does not end at this device’s key',
+    );
   }
+  const nowNs = BigInt(Math.floor(input.now)) * 1_000_000n;
+  if (chain.delegations.some(({ delegation }) => delegation.expiration < nowNs)) return undefined;
+  const principal = Principal.selfAuthenticating(chain.publicKey);
   const signature = await input.sign(
     principalProofMessage({
       principal,
