@@ -227,10 +227,12 @@ export class Relay {
     if (peer !== this.#peer) return;
     clearTimeout(this.#timer);
     clearTimeout(this.#checkTimer);
-    peer.destroy();
+    // before destroy(): it emits 'disconnected' at once, and #retry must see this peer gone
+    // (else it reconnects, takes the id back, and the two copies take turns)
     this.#peer = undefined;
     this.status = 'replaced';
     this.error = '';
+    peer.destroy();
   }
 
   /** The person chose this browser: connect again, and the other copy is told in turn. */
