@@ -190,6 +190,8 @@ const SECTIONS: Record<string, () => Promise<string | undefined | void>> = {
   engine: () => engineSection(results, measure),
   size: () => Promise.resolve(sizeSection(results)),
   relay,
+  oidc: async () => (await import('./oidc.js')).oidcSection(results),
+  capability: async () => (await import('./capability.js')).capabilitySection(results, measure),
 };
 
 const asked = [...process.argv.slice(2), ...(process.env.BENCH_SECTIONS ?? '').split(',')].filter(

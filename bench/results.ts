@@ -53,6 +53,33 @@ export const FIXED_KEYS = {
     section: 'size',
   },
   sw_js_gzip_bytes: { name: 'service worker, gzip', unit: 'bytes', section: 'size' },
+  // the engine next to node-oidc-provider (bench/oidc.ts, issue #13)
+  engine_over_oidc_provider: {
+    name: 'engine over HTTP (authorize → key A) over node-oidc-provider (client_credentials, EdDSA JWT), 1 in flight',
+    unit: '×',
+    section: 'oidc',
+  },
+  // capability certificates (bench/capability.ts, issue #8)
+  capability_chain1_over_ed25519_verify: {
+    name: 'one-link chain verifications over bare Ed25519 verifies (issue #8 aims at ≥ 0.5)',
+    unit: '×',
+    section: 'capability',
+  },
+  capability_issue_verify: {
+    name: 'issue a certificate + parse and verify it',
+    unit: 'ops/s',
+    section: 'capability',
+  },
+  capability_verify_chain_1: {
+    name: 'verifyCapability, chain of 1 + invocation',
+    unit: 'ops/s',
+    section: 'capability',
+  },
+  capability_verify_chain_5: {
+    name: 'verifyCapability, chain of 5 + invocation',
+    unit: 'ops/s',
+    section: 'capability',
+  },
 } as const;
 
 /** Counts (bytes) stay exact; measured rates and times keep four significant digits. */

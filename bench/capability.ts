@@ -1,0 +1,143 @@
+// Capability certificates (issue #8, docs/capability.md): what a verifier such as the notes
+// server pays per use, next to the limit the issue names, a bare WebCrypto Ed25519 verify
+// measured in the same run. A one-link use checks two signatures (the certificate's and the
+// invocation's), so 50 % of the bare verify rate is the most it can reach.
+import {
+  createInvocation,
+  issueCertificate,
+  parseCertificate,
+  signRevocationList,
+  verifyCapability,
+  type Certificate,
+} from '../src/protocol/capability/index.js';
+import { generateKey, type TestKey } from '../src/protocol/capability/test_keys.js';
+import type { Results } from './results.js';
+
+type Measure = (
+  key: string,
+  name: string,
+  fn: () => Promise<unknown>,
+  opts?: { minMs?: number; baseline?: string },
+) => Promise<number>;
+
+const AUD = 'https://notes.example';
+const RES = 'https://notes.example/notes/main';
+const CAPS = [{ resource: 'https://notes.example/notes/*', actions: ['create' as const] }];
+
+/** A chain of `depth` certificates, root (the device's) first, and the key of its last subject. */
+async function chainOf(depth: number, device: TestKey, now: number) {
+  const t = Math.floor(now / 1000);
+  const chain: Certificate[] = [];
+  let issuer = device;
+  for (let i = 0; i < depth; i++) {
+    const subject = await generateKey();
+    chain.push(
+      await issueCertificate(
+        {
+          issuer: issuer.publicKey,
+          subject: subject.publicKey,
+          capabilities: CAPS,
+          notBefore: t,
+          expiresAt: t + 3600,
+          nonce: crypto.getRandomValues(new Uint8Array(16)),
+          ...(i > 0 ? { parent: chain[i - 1]!.id } : {}),
+        },
+        issuer.sign,
+      ),
+    );
+    issuer = subject;
+  }
+  return { chain, invoker: issuer };
+}
+
+export async function capabilitySection(results: Results, measure: Measure): Promise<void> {
+  console.log('\nCapability certificates (Ed25519, canonical CBOR; verifier side)');
+  const now = Date.now();
+  const device = await generateKey();
+  const app = await generateKey();
+  const list = await signRevocationList(
+    { issuer: device.publicKey, sequence: 0, revoked: [] },
+    device.sign,
+    now,
+  );
+
+  const payload = new Uint8Array(200).fill(7);
+  const signature = await crypto.subtle.sign('Ed25519', device.privateKey, payload);
+  const publicKey = await crypto.subtle.importKey('raw', device.publicKey, 'Ed25519', true, [
+    'verify',
+  ]);
+  const bare = await measure(
+    'capability_bare_ed25519_verify',
+    'bare WebCrypto Ed25519 verify (the limit)',
+    () => crypto.subtle.verify('Ed25519', publicKey, signature, payload),
+  );
+
+  await measure(
+    'capability_issue_verify',
+    'issue a certificate + parse and verify it',
+    async () => {
+      const cert = await issueCertificate(
+        {
+          issuer: device.publicKey,
+          subject: app.publicKey,
+          capabilities: CAPS,
+          notBefore: Math.floor(now / 1000),
+          expiresAt: Math.floor(now / 1000) + 3600,
+          nonce: crypto.getRandomValues(new Uint8Array(16)),
+        },
+        device.sign,
+      );
+      await parseCertificate(cert.bytes);
+    },
+    { baseline: 'capability_bare_ed25519_verify' },
+  );
+
+  const rates: number[] = [];
+  for (let depth = 1; depth <= 5; depth++) {
+    const { chain, invoker } = await chainOf(depth, device, now);
+    // One invocation, verified again and again (`remember` always says new): what is measured
+    // is the verification, not the signing of invocations.
+    const invocation = (
+      await createInvocation(
+        {
+          invoker: invoker.publicKey,
+          audience: AUD,
+          resource: RES,
+          action: 'create',
+          proofs: chain.map((c) => c.id),
+          nonce: crypto.getRandomValues(new Uint8Array(16)),
+        },
+        invoker.sign,
+        now,
+      )
+    ).bytes;
+    const certificates = chain.map((c) => c.bytes);
+    rates.push(
+      await measure(
+        `capability_verify_chain_${depth}`,
+        `verifyCapability, chain of ${depth} + invocation`,
+        () =>
+          verifyCapability({
+            certificate: certificates,
+            invocation,
+            expect: { audience: AUD, resource: RES, action: 'create' },
+            now,
+            trustedIssuers: [device.publicKey],
+            revocations: [list],
+            remember: () => true,
+          }),
+        { baseline: 'capability_bare_ed25519_verify' },
+      ),
+    );
+  }
+  const ratio = results.ratio(
+    'capability_chain1_over_ed25519_verify',
+    'one-link chain verifications over bare Ed25519 verifies (issue #8 aims at ≥ 0.5)',
+    'capability_verify_chain_1',
+    'capability_bare_ed25519_verify',
+  );
+  console.log(
+    `  a one-link use runs at ${ratio.toFixed(2)}× a bare verify (two signatures: 0.5 is the ceiling); ` +
+      `depth 5 at ${((rates[4] ?? 0) / bare).toFixed(2)}×`,
+  );
+}
