@@ -50,6 +50,12 @@ async function runScenario(browser: Browser, stack: Stack, opts: { reloadMidway?
   }
   await approveRequest(device, 'Demo Shop'); // key A
   await shop.getByRole('button', { name: 'Ship my order' }).click();
+  // the courier has not connected yet: the card names it as the shop does, and says so (#11)
+  await expect(
+    device.getByRole('heading', {
+      name: 'Demo Shop asks to pass your Postal address to Demo Courier — named by Demo Shop, once',
+    }),
+  ).toBeVisible({ timeout: 20_000 });
   await approveRequest(device, 'Demo Shop'); // key B for the courier
   await approveRequest(device, 'Demo Courier'); // the courier connects
   await approveRequest(device, 'Demo Courier'); // the release

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import type { PendingRecord } from '../src/protocol/auth/records.js';
 import type { WorkerToPage } from '../src/browser/messages.js';
-import { asks } from '../src/browser/wording.js';
+import { asks, partnerLabel } from '../src/browser/wording.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -17,7 +17,7 @@ export async function notifyPending(p: PendingRecord): Promise<void> {
   if (visible || typeof Notification === 'undefined' || Notification.permission !== 'granted')
     return;
   const fields = p.scope.length ? p.scope.join(', ') : 'information';
-  const recipient = p.audience && (p.audience.clientName ?? p.audience.clientId);
+  const recipient = p.audience && partnerLabel(p.audience, p.client.clientName);
   await self.registration.showNotification(
     `${p.client.clientName} ${asks(p.kind, fields, recipient)}`,
     {

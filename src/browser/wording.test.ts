@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { asks, capabilityPhrase, keyAPhrase, PARTNER_BADGE } from './wording.js';
+import {
+  asks,
+  capabilityPhrase,
+  keyAPhrase,
+  PARTNER_BADGE,
+  partnerLabel,
+  partnerName,
+} from './wording.js';
 
 describe('one wording for each kind of request', () => {
   it('words key A the same way everywhere, and names the partner of a key B', () => {
@@ -31,6 +38,21 @@ describe('one wording for each kind of request', () => {
     );
     expect(capabilityPhrase(['delete'], 'https://x.example/*/notes/*')).toBe(
       'may delete anything matching https://x.example/*/notes/* (each * stands for any text)',
+    );
+  });
+
+  it("names a key B's partner by its registered name, else by the asker's word for it, else its id", () => {
+    const id = { clientId: 'courier' };
+    const stated = { ...id, statedName: 'Demo Courier' };
+    const registered = { ...stated, clientName: 'Courier Ltd' };
+    expect(partnerLabel(stated, 'Demo Shop')).toBe('Demo Courier — named by Demo Shop');
+    expect(partnerName(stated)).toBe('Demo Courier');
+    // a registered partner's own name wins over what the asker says
+    expect(partnerLabel(registered, 'Demo Shop')).toBe('Courier Ltd');
+    expect(partnerName(registered)).toBe('Courier Ltd');
+    expect([partnerLabel(id, 'Demo Shop'), partnerName(id)]).toEqual(['courier', 'courier']);
+    expect(asks('key_b', 'Postal address', partnerLabel(stated, 'Demo Shop'))).toBe(
+      'asks to pass your Postal address to Demo Courier — named by Demo Shop, once',
     );
   });
 

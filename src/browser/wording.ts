@@ -64,3 +64,32 @@ export const ORIGIN_WORDS = {
  * authority checked, so it must not read as verification.
  */
 export const PARTNER_BADGE = 'Partner company (its own claim)';
+
+/** Who a key B is for, as the device knows it (PendingRecord `audience`). */
+export interface PartnerView {
+  readonly clientId: string;
+  /** The name it registered with this device. */
+  readonly clientName?: string;
+  /** The name the asking company gave it (src/protocol/auth/stated_partner.ts). */
+  readonly statedName?: string;
+}
+
+/** A key B's partner in short, where the sentence already says who named it: its name or id. */
+export const partnerName = (p: PartnerView): string => p.clientName ?? p.statedName ?? p.clientId;
+
+/**
+ * A key B's partner, as titles and sentences name it: the name it registered with this device;
+ * else the name the asking company gave it, said to be that company's word ("Demo Courier —
+ * named by Demo Shop"), since nobody checked it; else its raw client id.
+ */
+export function partnerLabel(p: PartnerView, asker: string): string {
+  if (p.clientName) return p.clientName;
+  if (p.statedName) return `${p.statedName} — named by ${asker}`;
+  return p.clientId;
+}
+
+/**
+ * Activity's outcome of a request its company gave up before the person answered (it was
+ * withdrawn: src/protocol/auth/withdraw.ts): nobody refused it, the company no longer asks.
+ */
+export const WITHDRAWN_OUTCOME = 'Withdrawn by the company';

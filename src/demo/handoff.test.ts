@@ -164,9 +164,11 @@ describe('shop → courier handoff, with a fake device behind a fake relay', () 
     const told = await fetch(`${courierUrl}/api/deliveries/${shipped.body.delivery!.id}`);
     expect(await told.json()).toEqual({ id: shipped.body.delivery!.id, state: 'ready' });
     expect((await fetch(`${courierUrl}/api/deliveries/NOSUCHID`)).status).toBe(404);
-    expect(world.person.seen[2]!.audience).toMatchObject({
+    // the courier had not connected yet: the shop named it, for the card (issue #11)
+    expect(world.person.seen[2]!.audience).toEqual({
       clientId: 'courier',
       thumbprint: courier.thumbprint,
+      statedName: 'Demo Courier',
     });
 
     // Another visit (a new browser session), the same device: the shop is known already

@@ -6,6 +6,7 @@ import {
   type Clock,
   type Random,
 } from '../protocol/encoding/index.js';
+import { isStatedName, isStatedUri } from '../protocol/auth/stated_partner.js';
 import type { ClientIdentity } from './client_identity.js';
 import { openResponse, sealRequest, type DeviceInfo } from './messages.js';
 import type { Transport, TransportResponse } from './transport.js';
@@ -23,6 +24,17 @@ export interface DiscoClientOptions {
   random?: Random;
   /** How to wait between polls (default: a timer). Tests pass one that advances a fake clock. */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** The trusted client a key B is for (`requestKeyB`). */
+export interface KeyBAudience {
+  clientId: string;
+  /** SHA-256 thumbprint of its certificate, base64url (`x5t#S256`). */
+  thumbprint: string;
+  /** Its name, as this company states it: shown to the person while it is not registered. */
+  name?: string;
+  /** Its address (https), as this company states it. */
+  url?: string;
 }
 
 export interface CallOptions {
@@ -182,19 +194,42 @@ export class DiscoClient {
     ) as never;
   }
 
-  /** Key B for one trusted client (its id and certificate thumbprint), within key A's fields. */
+  /**
+   * Key B for one trusted client (its id and certificate thumbprint), within key A's fields.
+   * `name` and `url` say who that partner is for the person while it is not registered with the
+   * device (docs/wire/engine.md, key B): the card shows them as this company's word. A name that
+   * is not plain text of 1 to 100 characters, or a URL that is not https (http on a loopback
+   * host), is refused here with `ERR_INVALID_INPUT` before anything is sent.
+   */
   requestKeyB(
     keyA: string,
-    audience: { clientId: string; thumbprint: string },
+    audience: KeyBAudience,
     fields: readonly string[],
     opts?: CallOptions,
   ): Promise<{ key_b: string; audience: string; scope: string; expires_in: number }> {
+    const { clientId, thumbprint, name, url } = audience;
+    if (name !== undefined && !isStatedName(name))
+      return Promise.reject(
+        new DiscoError(
+          'ERR_INVALID_INPUT',
+          "The partner's name must be 1 to 100 plain characters.",
+        ),
+      );
+    if (url !== undefined && !isStatedUri(url))
+      return Promise.reject(
+        new DiscoError('ERR_INVALID_INPUT', "The partner's URL must be an https address."),
+      );
     return this.#call(
       PATH.authorize,
       {
         client_secret: this.#o.clientSecret,
         key_a: keyA,
-        audience: { client_id: audience.clientId, 'x5t#S256': audience.thumbprint },
+        audience: {
+          client_id: clientId,
+          'x5t#S256': thumbprint,
+          ...(name === undefined ? {} : { client_name: name }),
+          ...(url === undefined ? {} : { client_uri: url }),
+        },
         scope: fields.join(' '),
       },
       opts,

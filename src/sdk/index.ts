@@ -1,4 +1,9 @@
-export { DiscoClient, type DiscoClientOptions, type CallOptions } from './client.js';
+export {
+  DiscoClient,
+  type DiscoClientOptions,
+  type CallOptions,
+  type KeyBAudience,
+} from './client.js';
 export {
   createClientIdentity,
   importClientIdentity,

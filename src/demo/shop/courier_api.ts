@@ -1,3 +1,4 @@
+import { isStatedName } from '../../protocol/auth/stated_partner.js';
 import { CLIENT_ID } from '../common/config.js';
 import { withTimeout } from '../common/fetch.js';
 import { ApiError } from '../common/http.js';
@@ -44,9 +45,8 @@ export async function courierIdentity(
     !CLIENT_ID.test(id) ||
     typeof thumbprint !== 'string' ||
     !THUMBPRINT.test(thumbprint) ||
-    typeof courierName !== 'string' ||
-    !courierName.trim() ||
-    courierName.length > 100
+    // what the device accepts as a partner's stated name (the shop names the courier with it)
+    !isStatedName(courierName)
   ) {
     throw new ApiError('ERR_UPSTREAM', 'The courier described itself in a way we cannot use.');
   }

@@ -29,7 +29,8 @@ async function shipOrder(
     step = 'key_b';
     const { key_b } = await link.client.requestKeyB(
       link.keyA,
-      { clientId: courier.clientId, thumbprint: courier.thumbprint },
+      // the courier's name for the card while it has not connected to the device yet
+      { clientId: courier.clientId, thumbprint: courier.thumbprint, name: courier.name },
       FIELDS,
       { signal },
     );

@@ -128,8 +128,17 @@ export interface PendingRecord {
     certificate: CertificateView;
   };
   scope: string[];
-  /** key_b: who will receive the data. data: via which client's grant. */
-  audience?: { clientId: string; clientName?: string; thumbprint: string };
+  /**
+   * key_b: who will receive the data: `clientName` when it is registered with the device, else
+   * what the asking company states it is (its claim: stated_partner.ts). data: via which grant.
+   */
+  audience?: {
+    clientId: string;
+    clientName?: string;
+    thumbprint: string;
+    statedName?: string;
+    statedUri?: string;
+  };
   via?: { clientId: string; clientName: string };
   grantId?: string;
   /** register: the pairing this company came through, and whether its QR code confirmed it. */
