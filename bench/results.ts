@@ -59,6 +59,12 @@ export const FIXED_KEYS = {
     unit: '×',
     section: 'oidc',
   },
+  // the engine next to node-oidc-provider (bench/oidc.ts, issue #13)
+  engine_over_oidc_provider: {
+    name: 'engine over HTTP (authorize → key A) over node-oidc-provider (client_credentials, EdDSA JWT), 1 in flight',
+    unit: '×',
+    section: 'oidc',
+  },
   // capability certificates (bench/capability.ts, issue #8)
   capability_chain1_over_ed25519_verify: {
     name: 'one-link chain verifications over bare Ed25519 verifies (issue #8 aims at ≥ 0.5)',
