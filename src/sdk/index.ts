@@ -15,6 +15,13 @@ export { fetchTransport, type Transport, type TransportResponse } from './transp
 export { startPairing, type Pairing, type PairedDevice } from './pairing.js';
 export type { DeviceCertificatePolicy } from './device_certificate.js';
 export type { VerifiedDeviceCertificate } from '../protocol/nodetrust/device_certificate.js';
+export {
+  checkRelayCertificate,
+  discoverRelay,
+  verifyRelayRecord,
+  type RelayRecord,
+  type ResolveTxt,
+} from '../protocol/nodetrust/relay_record.js';
 export { linkTransport } from './link_transport.js';
 export { PeerLink, randomPeerId, type PeerLinkOptions } from './peer_link/peer_link.js';
 export { type CreatePeer } from './peer_link/register_peer.js';

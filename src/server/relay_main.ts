@@ -7,6 +7,7 @@ import {
   startRelay,
 } from './relay/index.js';
 import { PeerDeviceLink } from './peer/peer_device_link.js';
+import { loadOrCreateIdentity } from './nodetrust/identity_file.js';
 import { startTlsFront } from './nodetrust/tls_front.js';
 
 /**
@@ -16,6 +17,8 @@ import { startTlsFront } from './nodetrust/tls_front.js';
  * `--nodetrust <issue server URL> [--tls-port P]`: a nodetrust certificate for this relay's
  * ip4/ip6 names, HTTPS and WSS on the TLS port (renewed before expiry), which becomes the public
  * URL unless --public-url says otherwise (docs/wire/nodetrust.md, "A relay on a bare address").
+ * `--nodetrust-key <file>`: the relay's Ed25519 identity (made there at first use), so the peer id
+ * its signed discovery record is found by stays the same across restarts.
  */
 const { values } = parseArgs({
   options: {
@@ -24,12 +27,13 @@ const { values } = parseArgs({
     'public-url': { type: 'string' },
     nodetrust: { type: 'string' },
     'tls-port': { type: 'string', default: '0' },
+    'nodetrust-key': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'Usage: npm run relay -- [--host H] [--port P] [--public-url URL] [--nodetrust ISSUE_URL [--tls-port P]]   (see docs/wire/relay.md, docs/wire/nodetrust.md)',
+    'Usage: npm run relay -- [--host H] [--port P] [--public-url URL] [--nodetrust ISSUE_URL [--tls-port P] [--nodetrust-key FILE]]   (see docs/wire/relay.md, docs/wire/nodetrust.md)',
   );
   process.exit(0);
 }
@@ -50,6 +54,9 @@ const front = values.nodetrust
       target: { host: values.host === '0.0.0.0' ? '127.0.0.1' : values.host, port },
       host: values.host,
       port: Number(values['tls-port']),
+      ...(values['nodetrust-key']
+        ? { identity: await loadOrCreateIdentity(values['nodetrust-key']) }
+        : {}),
       log: (event, fields) => logger.log('info', event, fields),
     })
   : undefined;
@@ -89,6 +96,11 @@ guardProcess(logger);
 console.log(
   `Disco relay listening on ${relay.url} (public URL ${relay.publicUrl})${relay.relay.clustered ? ', in a cluster' : ''}`,
 );
+if (front) {
+  console.log(
+    `Nodetrust peer ${front.peer}, discovery record ${front.record() ? `TXT ${front.recordName}` : 'not published (the issue server offers no place)'}`,
+  );
+}
 // DISCO_RELAY_DRAIN_MS (a cluster sets it): /healthz answers 503 that long before the relay
 // closes, so the balancer's health checks take this process out first
 const drainMs = Number(process.env.DISCO_RELAY_DRAIN_MS ?? '0') || 0;

@@ -4,10 +4,15 @@
  * `https://ip4127-0-0-1.<zone>:<tls port>`, and /healthz answers there with pebble's root trusted.
  */
 import { spawn } from 'node:child_process';
+import { promises as dnsPromises } from 'node:dns';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import https from 'node:https';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { discoverRelay, peerIdOfKey } from '../../protocol/nodetrust/index.js';
+import { loadOrCreateIdentity } from './identity_file.js';
 import { startNodetrust, type Nodetrust } from './start_nodetrust.js';
 
 let nt: Nodetrust;
@@ -32,7 +37,8 @@ const lookup = ((
     ? cb(null, [{ address: '127.0.0.1', family: 4 }])
     : cb(null, '127.0.0.1', 4)) as unknown as typeof import('node:dns').lookup;
 
-it('serves HTTPS with its own nodetrust certificate, which becomes its public URL', async () => {
+it('serves HTTPS with its own nodetrust certificate, which becomes its public URL, and publishes its discovery record', async () => {
+  const keyFile = join(await mkdtemp(join(tmpdir(), 'disco-relay-key-')), 'relay.key');
   const child = spawn(
     process.execPath,
     [
@@ -42,6 +48,8 @@ it('serves HTTPS with its own nodetrust certificate, which becomes its public UR
       String(await freePort()),
       '--nodetrust',
       nt.issueUrl,
+      '--nodetrust-key',
+      keyFile,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -53,7 +61,7 @@ it('serves HTTPS with its own nodetrust certificate, which becomes its public UR
       const seen = (d: Buffer) => {
         out += d.toString();
         const url = /public URL (https:\/\/[^ )]+)/.exec(out)?.[1];
-        if (url) {
+        if (url && /Nodetrust peer/.test(out)) {
           clearTimeout(t);
           ok(url);
         }
@@ -73,6 +81,20 @@ it('serves HTTPS with its own nodetrust certificate, which becomes its public UR
         .on('error', fail);
     });
     expect(JSON.parse(health)).toMatchObject({ ok: true });
+
+    // the peer id is the key file's (kept across restarts), and its record is found through DNS
+    const peer = /Nodetrust peer (\S+), discovery record TXT (\S+)/.exec(out);
+    const identity = await loadOrCreateIdentity(keyFile);
+    expect(peer?.[1]).toBe((await peerIdOfKey(identity.publicKey)).text);
+    const resolver = new dnsPromises.Resolver({ timeout: 2_000, tries: 2 });
+    resolver.setServers([`${nt.dns.host}:${nt.dns.port}`]);
+    const record = await discoverRelay({
+      peer: peer?.[1] ?? '',
+      zone: nt.zone,
+      nowMs: Date.now(),
+      resolveTxt: (name) => resolver.resolveTxt(name),
+    });
+    expect(record.url).toBe(publicUrl);
   } finally {
     child.kill('SIGTERM');
   }

@@ -3,11 +3,18 @@
  * servers, Debian's pebble): a certificate for the `ip4127-0-0-1` name, HTTPS and WSS through it
  * with pebble's root trusted (and refused without it), and a renewal served to new connections.
  */
+import { promises as dnsPromises } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import {
+  checkRelayCertificate,
+  discoverRelay,
+  verifyRelayRecord,
+} from '../../protocol/nodetrust/index.js';
+import { discoverNodetrustRelay } from '../../sdk/node.js';
 import { startNodetrust, type Nodetrust } from './start_nodetrust.js';
 import { startTlsFront, type TlsFront } from './tls_front.js';
 
@@ -49,17 +56,16 @@ afterAll(async () => {
   await nt?.stop();
 });
 
-function get(ca?: string): Promise<{ body: string; serial: string }> {
+function get(ca?: string): Promise<{ body: string; serial: string; der: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       `${front.url}/healthz`,
       { lookup, ...(ca ? { ca } : {}), agent: false },
       (res) => {
-        const serial = (res.socket as import('node:tls').TLSSocket).getPeerCertificate()
-          .serialNumber;
+        const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ body, serial }));
+        res.on('end', () => resolve({ body, serial: peer.serialNumber, der: peer.raw }));
       },
     );
     req.on('error', reject);
@@ -92,5 +98,50 @@ describe('TLS front for a relay on a bare IP address', () => {
     const after = await get(root);
     expect(after.body).toBe('relay saw /healthz');
     expect(after.serial).not.toBe(before);
+  }, 120_000);
+
+  it('publishes a signed discovery record in DNS that pins the certificate it serves, again after renewal', async () => {
+    const resolver = new dnsPromises.Resolver({ timeout: 2_000, tries: 2 });
+    resolver.setServers([`${nt.dns.host}:${nt.dns.port}`]);
+    const discover = () =>
+      discoverRelay({
+        peer: front.peer,
+        zone: nt.zone,
+        nowMs: Date.now(),
+        resolveTxt: (name) => resolver.resolveTxt(name),
+      });
+    const first = await discover();
+    expect(front.recordName).toBe(`_disco-relay.${front.names().find((n) => n.startsWith('p'))}`);
+    expect(first.url).toBe(front.url);
+    expect(first.addresses).toEqual(['127.0.0.1']);
+    // the certificate a TLS client (trusting the CA) gets is the one the record pins
+    expect(() => checkRelayCertificate(first, new Uint8Array(0))).toThrow();
+    const served = await get(root);
+    checkRelayCertificate(first, served.der);
+
+    await front.renew();
+    const renewed = await get(root);
+    expect(renewed.serial).not.toBe(served.serial);
+    const second = await discover();
+    checkRelayCertificate(second, renewed.der);
+    let refused = '';
+    try {
+      checkRelayCertificate(second, served.der);
+    } catch (err) {
+      refused = (err as { code?: string }).code ?? '';
+    }
+    expect(refused).toBe('ERR_NODETRUST_RECORD_CERTIFICATE');
+    expect((await verifyRelayRecord(front.record(), { nowMs: Date.now() })).url).toBe(front.url);
+
+    // the SDK's one call: record from DNS, TLS handshake trusting the CA, pin checked
+    const options = { peer: front.peer, zone: nt.zone, dnsServers: [`127.0.0.1:${nt.dns.port}`] };
+    expect((await discoverNodetrustRelay({ ...options, ca: root })).url).toBe(front.url);
+    let untrusted = '';
+    try {
+      await discoverNodetrustRelay(options); // Node's public roots do not include pebble's
+    } catch (err) {
+      untrusted = (err as { code?: string }).code ?? '';
+    }
+    expect(untrusted).toBe('ERR_TRANSPORT_FAILED');
   }, 120_000);
 });

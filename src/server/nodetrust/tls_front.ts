@@ -1,7 +1,20 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
+import {
+  callJson,
+  createRelayRecord,
+  ed25519Signer,
+  parseInfo,
+  parseLabel,
+  PATHS,
+  relayRecordName,
+  type Signer,
+} from '../../protocol/nodetrust/index.js';
 import { obtainCertificate, type NodeCertificate } from './client.js';
+
+/** A relay's discovery record lives an hour and is republished every half hour. */
+const RECORD_VALIDITY_SECONDS = 3_600;
 
 export interface TlsFrontOptions {
   /** The nodetrust issue server (docs/wire/nodetrust.md). */
@@ -11,7 +24,10 @@ export interface TlsFrontOptions {
   /** Where the TLS front listens; port 0 picks a free one. */
   readonly host?: string;
   readonly port?: number;
-  /** The node's Ed25519 identity; a fresh one by default (the names do not depend on it). */
+  /**
+   * The node's Ed25519 identity; a fresh one by default (the `ip` names do not depend on it, but
+   * its discovery record is found by its peer id: keep one to be found again after a restart).
+   */
   readonly identity?: CryptoKeyPair;
   readonly fetch?: typeof fetch;
   readonly log?: (event: string, fields: Record<string, string>) => void;
@@ -26,6 +42,11 @@ export interface TlsFront {
   names(): readonly string[];
   /** The current chain, PEM, leaf first. */
   certificate(): string;
+  /** The relay's peer id (base58) and where its signed discovery record is published in DNS. */
+  readonly peer: string;
+  readonly recordName: string;
+  /** The last discovery record published, or null when the issue server offers no place for it. */
+  record(): string | null;
   /** Gets a new certificate now and serves it to new connections. */
   renew(): Promise<void>;
   close(): Promise<void>;
@@ -33,10 +54,45 @@ export interface TlsFront {
 
 /** Renew once two thirds of the lifetime have passed, as Let's Encrypt advises its clients. */
 function renewDelay(cert: NodeCertificate, now: number): number {
-  const leaf = new X509Certificate(cert.certificate.split(/(?=-----BEGIN)/)[0] ?? '');
+  const leaf = leafOf(cert);
   const from = Date.parse(leaf.validFrom);
   const to = Date.parse(leaf.validTo);
   return Math.max(60_000, from + ((to - from) * 2) / 3 - now);
+}
+
+function leafOf(cert: NodeCertificate): X509Certificate {
+  return new X509Certificate(cert.certificate.split(/(?=-----BEGIN)/)[0] ?? '');
+}
+
+/**
+ * Signs and publishes the relay's discovery record (protocol/nodetrust/relay_record.ts) for the
+ * certificate it now serves at `url`, to the DNS server's record endpoint.
+ */
+async function publishRecord(
+  signer: Signer,
+  cert: NodeCertificate,
+  url: string,
+  recordUrl: string,
+  fetchFn: typeof fetch,
+  nowMs: number,
+): Promise<string> {
+  const addresses = cert.names.flatMap((name) => {
+    const parsed = parseLabel(name.slice(0, name.indexOf('.')));
+    return parsed && parsed.kind !== 'peer' ? [parsed.address] : [];
+  });
+  const record = await createRelayRecord(
+    signer,
+    {
+      url,
+      names: cert.names.slice(0, 4),
+      addresses: addresses.slice(0, 4),
+      certificateSha256: createHash('sha256').update(leafOf(cert).raw).digest(),
+    },
+    nowMs,
+    RECORD_VALIDITY_SECONDS,
+  );
+  await callJson(fetchFn, recordUrl, { record }, 15_000);
+  return record;
 }
 
 /**
@@ -46,6 +102,8 @@ function renewDelay(cert: NodeCertificate, now: number): number {
  * (a WebSocket upgrade is just more bytes) work without touching the relay. The certificate is
  * renewed at two thirds of its lifetime (retried every minute on failure) and the new one served
  * to new connections (`setSecureContext`); open connections keep theirs.
+ * It then publishes its signed discovery record (the seed's discovery broadcast) where the issue
+ * server's info says (`relayRecordUrl`), again after every renewal and every half hour.
  * Why a byte pipe rather than an `https.Server` inside the relay: the relay's HTTP server and its
  * upgrade handlers stay exactly as they are, and the front can be added to any deployment.
  */
@@ -53,6 +111,8 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
   const now = options.now ?? Date.now;
   const identity =
     options.identity ?? (await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']));
+  const signer = await ed25519Signer(identity);
+  const fetchFn = options.fetch ?? fetch;
   const obtain = () =>
     obtainCertificate({
       issueUrl: options.issueUrl,
@@ -84,8 +144,30 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
   });
   const port = (server.address() as net.AddressInfo).port;
 
+  const info = parseInfo(
+    await callJson(fetchFn, `${options.issueUrl}${PATHS.info}`, undefined, 15_000),
+  );
+  const ipName = current.names.find((n) => /^ip[46]/.test(n)) ?? current.names[0] ?? '127.0.0.1';
+  const url = `https://${ipName}:${port}`;
+
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let recordTimer: ReturnType<typeof setTimeout> | undefined;
+  let record: string | null = null;
   let closed = false;
+  const publish = async () => {
+    clearTimeout(recordTimer);
+    if (closed || !info.relayRecordUrl) return;
+    let again = (RECORD_VALIDITY_SECONDS * 1000) / 2;
+    try {
+      record = await publishRecord(signer, current, url, info.relayRecordUrl, fetchFn, now());
+    } catch (err) {
+      options.log?.('nodetrust.record_failed', { error: String(err) });
+      again = 60_000;
+    }
+    if (closed) return;
+    recordTimer = setTimeout(() => void publish(), again);
+    recordTimer.unref();
+  };
   const schedule = (delay: number) => {
     clearTimeout(timer);
     if (closed) return;
@@ -106,19 +188,24 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
     current = next;
     options.log?.('nodetrust.renewed', { names: next.names.join(' ') });
     schedule(renewDelay(next, now()));
+    await publish();
   };
   schedule(renewDelay(current, now()));
+  await publish();
 
-  const ipName = current.names.find((n) => /^ip[46]/.test(n)) ?? current.names[0] ?? '127.0.0.1';
   return {
-    url: `https://${ipName}:${port}`,
+    url,
     port,
+    peer: signer.peer.text,
+    recordName: relayRecordName(signer.peer, info.zone),
+    record: () => record,
     names: () => current.names,
     certificate: () => current.certificate,
     renew,
     close: async () => {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(recordTimer);
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
