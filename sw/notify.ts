@@ -27,3 +27,14 @@ export async function notifyPending(p: PendingRecord): Promise<void> {
     },
   );
 }
+
+/**
+ * The company withdrew a waiting request (src/protocol/auth/withdraw.ts): open pages reload their
+ * inbox (its card goes) and the system notification about it, if still shown, is closed.
+ */
+export async function notifyWithdrawn(p: PendingRecord): Promise<void> {
+  const windows = await self.clients.matchAll({ type: 'window' });
+  const message: WorkerToPage = { type: 'PENDING_CHANGED', id: p.id };
+  for (const w of windows) w.postMessage(message);
+  for (const n of await self.registration.getNotifications({ tag: p.id })) n.close();
+}

@@ -5,6 +5,7 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { broadcastDecisions } from '../src/browser/decisions.js';
 import { IdbStore } from '../src/browser/idb_store.js';
 import {
   parsePageToWorker,
@@ -17,7 +18,7 @@ import {
   type EngineResponse,
 } from '../src/protocol/engine/index.js';
 import { systemClock, systemRandom } from '../src/protocol/encoding/index.js';
-import { notifyPending } from './notify.js';
+import { notifyPending, notifyWithdrawn } from './notify.js';
 import { engineRequestFrom, engineRequestFromMessage, responseFrom } from './http.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -41,10 +42,9 @@ const openStore = () =>
     throw err;
   }));
 
-// Long-poll (a company's poll held until the person decides, src/protocol/auth/poll.ts) is
-// supported by the engine and the SDK but not turned on here yet: in the browser tests a held
-// poll of a data release once never woke (cause not found). Turning it on is passing
-// `decisions: broadcastDecisions()` (src/browser/decisions.ts) to the engine below.
+// Long-poll (issue #16): a company's poll is held until the person decides. The person clicks in
+// a page; its decision reaches this worker on a BroadcastChannel (src/browser/decisions.ts).
+const decisions = broadcastDecisions();
 
 /** One request through the engine; the event stays alive until the pages are told and notified. */
 async function engine(req: EngineRequest, event: ExtendableEvent): Promise<EngineResponse> {
@@ -54,6 +54,8 @@ async function engine(req: EngineRequest, event: ExtendableEvent): Promise<Engin
     random: systemRandom,
     origin: self.location.origin,
     notify: (pending) => event.waitUntil(notifyPending(pending)),
+    withdrawn: (pending) => event.waitUntil(notifyWithdrawn(pending)),
+    decisions,
   });
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DiscoError, toWire } from '../protocol/errors/index.js';
 import { makeDevice } from '../testing/engine_harness.js';
 import { codeOf } from '../testing/code_of.js';
+import { COLLECTIONS, type PendingRecord } from '../protocol/auth/records.js';
 import { createClientIdentity } from './client_identity.js';
 import type { Transport, TransportResponse } from './transport.js';
 
@@ -66,8 +67,11 @@ describe('a company waiting for the person while the device blinks', () => {
       'ERR_DEVICE_UNREACHABLE',
     );
     expect(d.clock.t - started).toBe(60_000);
-    // 1 s, 2, 4, 8, 16, 16, 13 (to the deadline): seven polls in a minute, not sixty.
-    expect(posts.length).toBe(8);
+    // Giving up, it withdraws the request (best-effort: the link is still down).
+    expect(await Promise.all(blinkingShop.withdrawals)).toEqual(['ERR_DEVICE_UNREACHABLE']);
+    // 1 s, 2, 4, 8, 16, 16, 13 (to the deadline): seven polls in a minute, not sixty; then the
+    // withdraw.
+    expect(posts.length).toBe(9);
   });
 
   it('does not retry the first request: the device may or may not have filed it', async () => {
@@ -85,6 +89,51 @@ describe('a company waiting for the person while the device blinks', () => {
     const blinkingShop = await d.client('Shop', { transport });
     expect(await codeOf(blinkingShop.register())).toBe('ERR_ACCESS_DENIED');
     expect(posts).toEqual(['up', 'link', 'up']);
+  });
+});
+
+describe('a call that gives up withdraws its request (issue #16)', () => {
+  it('aborted: the withdraw is sent once, and only ERR_ABORTED reaches the caller', async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'ignore';
+    const stop = new AbortController();
+    const call = shop.requestKeyA(['address'], {
+      signal: stop.signal,
+      onPending: () => stop.abort(),
+    });
+    expect(await codeOf(call)).toBe('ERR_ABORTED');
+    expect(await Promise.all(shop.withdrawals)).toEqual([undefined]);
+    const pending = await d.store.list<PendingRecord>(COLLECTIONS.pending);
+    expect(pending.filter((r) => r.value.kind === 'key_a')).toHaveLength(0);
+  });
+
+  it('a withdraw that cannot reach the device changes nothing for the caller', async () => {
+    const d = await makeDevice();
+    const identity = await createClientIdentity({ name: 'Shop', kind: 'P-256', clock: d.clock });
+    await (await d.client('Shop', { identity })).register();
+    d.person.answer = 'ignore';
+    // the request is filed (post 0); everything after it fails, the withdraw included
+    const { transport, posts } = blinking(d.transport, (n) => (n === 0 ? false : 'link'));
+    const shop = await d.client('Shop', { transport, identity });
+    const stop = new AbortController();
+    const call = shop.requestKeyA(['address'], {
+      signal: stop.signal,
+      onPending: () => stop.abort(),
+    });
+    expect(await codeOf(call)).toBe('ERR_ABORTED');
+    expect(await Promise.all(shop.withdrawals)).toEqual(['ERR_DEVICE_UNREACHABLE']);
+    expect(posts).toEqual(['up', 'link']);
+  });
+
+  it('an answer from the device is not withdrawn: the person refused', async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'deny';
+    expect(await codeOf(shop.requestKeyA(['address']))).toBe('ERR_ACCESS_DENIED');
+    expect(shop.withdrawals).toHaveLength(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { DiscoError, ERROR_CODES, type ErrorCode } from '../protocol/errors/index.js';
+import { DiscoError, ERROR_CODES, isDiscoError, type ErrorCode } from '../protocol/errors/index.js';
 import {
   b64u,
   systemClock,
@@ -62,6 +62,9 @@ const UNREACHABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_RELAY_BUSY',
   'ERR_RATE_LIMITED',
 ]);
+
+/** Ways a call gives up on a request that still waits on the device: it is withdrawn then. */
+const GAVE_UP: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ERR_ABORTED', ...UNREACHABLE]);
 
 /** The longest pause between two polls of a device that cannot be reached. */
 const MAX_RETRY_MS = 16_000;
@@ -162,6 +165,12 @@ export class DiscoClient {
   get clientId(): string {
     return this.#o.clientId;
   }
+
+  /**
+   * The withdraws sent for calls that gave up (aborted, timed out), each resolving with the
+   * device's error code or `undefined` once withdrawn; they never reject. For tests and logs.
+   */
+  readonly withdrawals: Promise<ErrorCode | undefined>[] = [];
 
   register(
     challenge?: string,
@@ -298,31 +307,59 @@ export class DiscoClient {
     let deadline: number | undefined;
     /** How long the last poll took: a long-poll answered at once was not held. */
     let lastPollMs = Infinity;
-    for (;;) {
-      if (res.status === 200 && res.contentType.startsWith('application/jose')) {
-        return openResponse(res.body.trim(), this.#o.identity, this.#o.device, {
-          clientId: this.#o.clientId,
-          now: this.#clock.now(),
-        });
+    /** The request waiting on the device, once it said so: withdrawn if this call gives up. */
+    let waiting: string | undefined;
+    try {
+      for (;;) {
+        if (res.status === 200 && res.contentType.startsWith('application/jose')) {
+          return openResponse(res.body.trim(), this.#o.identity, this.#o.device, {
+            clientId: this.#o.clientId,
+            now: this.#clock.now(),
+          });
+        }
+        const err = deviceError(res);
+        if (err.code !== 'ERR_AUTHORIZATION_PENDING' && err.code !== 'ERR_SLOW_DOWN') throw err;
+        const info = pendingInfo(res.body);
+        opts.onPending?.({ authReqId: info.auth_req_id, expiresIn: info.expires_in });
+        // Fixed at the first answer: past the device's own expiry, its "expired" answer is the one
+        // the caller sees; a shorter timeoutMs ends the wait first.
+        deadline ??= started + (opts.timeoutMs ?? info.expires_in * 1000 + 5000);
+        // A device that holds polls (long_poll) is asked again at once: it answers as soon as the
+        // person decides. Otherwise, or when a held poll came back at once, poll at the interval.
+        const holds = info.long_poll !== undefined && err.code !== 'ERR_SLOW_DOWN';
+        const waitMs =
+          holds && lastPollMs >= 500
+            ? 0
+            : info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
+        const sent = this.#clock.now();
+        waiting = info.auth_req_id;
+        res = await this.#poll(path, info, { waitMs, deadline, hold: holds }, opts);
+        lastPollMs = this.#clock.now() - sent - waitMs;
       }
-      const err = deviceError(res);
-      if (err.code !== 'ERR_AUTHORIZATION_PENDING' && err.code !== 'ERR_SLOW_DOWN') throw err;
-      const info = pendingInfo(res.body);
-      opts.onPending?.({ authReqId: info.auth_req_id, expiresIn: info.expires_in });
-      // Fixed at the first answer: past the device's own expiry, its "expired" answer is the one
-      // the caller sees; a shorter timeoutMs ends the wait first.
-      deadline ??= started + (opts.timeoutMs ?? info.expires_in * 1000 + 5000);
-      // A device that holds polls (long_poll) is asked again at once: it answers as soon as the
-      // person decides. Otherwise, or when a held poll came back at once, poll at the interval.
-      const holds = info.long_poll !== undefined && err.code !== 'ERR_SLOW_DOWN';
-      const waitMs =
-        holds && lastPollMs >= 500
-          ? 0
-          : info.interval * 1000 + (err.code === 'ERR_SLOW_DOWN' ? 1000 : 0);
-      const sent = this.#clock.now();
-      res = await this.#poll(path, info, { waitMs, deadline, hold: holds }, opts);
-      lastPollMs = this.#clock.now() - sent - waitMs;
+    } catch (err) {
+      if (waiting && isDiscoError(err) && GAVE_UP.has(err.code)) void this.#withdraw(path, waiting);
+      throw err;
     }
+  }
+
+  /**
+   * Withdraws a request this client gave up on (docs/wire/engine.md "Withdraw"): the card leaves
+   * the person's device and nobody approves a request whose answer no one collects. Best-effort
+   * and not awaited by the caller, whose own error (aborted, timed out) is the one that counts:
+   * a device that cannot be reached, or that was answered meanwhile (`ERR_CONSENT_DECIDED`),
+   * changes nothing here. Resolves with the device's error code, or `undefined` when withdrawn.
+   */
+  #withdraw(path: string, authReqId: string): Promise<ErrorCode | undefined> {
+    const sent = this.#send(path, {
+      client_secret: this.#o.clientSecret,
+      auth_req_id: authReqId,
+      withdraw: true,
+    }).then(
+      (res) => (res.status === 200 ? undefined : deviceError(res).code),
+      (err: unknown) => (isDiscoError(err) ? err.code : 'ERR_TRANSPORT_FAILED'),
+    );
+    this.withdrawals.push(sent);
+    return sent;
   }
 
   /**

@@ -21,6 +21,8 @@ export interface HostDeps {
   certificates?: CertificateCache;
   /** Wakes long-polls when the person decides (decision_signal.ts); without it, no long-poll. */
   decisions?: DecisionSignal;
+  /** Called when a company withdrew a request still waiting (withdraw.ts): its card goes. */
+  withdrawn?: (pending: PendingRecord) => void;
 }
 
 /** Everything an engine step may use; built once per request from the host's deps. */
@@ -37,4 +39,5 @@ export interface AuthContext {
   /** Tells the person's open pages (and the OS) that a request waits. */
   notify?: (pending: PendingRecord) => void;
   decisions?: DecisionSignal;
+  withdrawn?: (pending: PendingRecord) => void;
 }

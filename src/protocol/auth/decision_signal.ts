@@ -6,8 +6,12 @@
  * `receive`). A poll that sent `wait` holds on `wait(id, ms)` (long-poll, poll.ts).
  */
 export interface DecisionSignal {
-  /** Resolves when `id` is decided here or elsewhere, or after `ms`, whichever comes first. */
-  wait(id: string, ms: number): Promise<void>;
+  /**
+   * Resolves when `id` is decided (or withdrawn) here or elsewhere, after `ms`, or when `signal`
+   * aborts, whichever comes first. Subscribe first, then read the store: a decision that lands
+   * between a read and the subscription would wake nobody (poll.ts).
+   */
+  wait(id: string, ms: number, signal?: AbortSignal): Promise<void>;
   /** The person decided `id` in this context. */
   decided(id: string): void;
   /** `id` was decided in another context. */
@@ -20,18 +24,21 @@ export function createDecisionSignal(publish?: (id: string) => void): DecisionSi
     for (const w of [...(waiters.get(id) ?? [])]) w();
   };
   return {
-    wait: (id, ms) =>
+    wait: (id, ms, signal) =>
       new Promise<void>((resolve) => {
         const set = waiters.get(id) ?? new Set<() => void>();
         waiters.set(id, set);
         const done = () => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
           set.delete(done);
           if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
           resolve();
         };
         const timer = setTimeout(done, Math.max(0, ms));
         set.add(done);
+        if (signal?.aborted) done();
+        else signal?.addEventListener('abort', done, { once: true });
       }),
     decided: (id) => {
       wake(id);

@@ -32,5 +32,6 @@ export async function loadContext(deps: HostDeps): Promise<AuthContext> {
     certificates,
     ...(deps.notify ? { notify: deps.notify } : {}),
     ...(deps.decisions ? { decisions: deps.decisions } : {}),
+    ...(deps.withdrawn ? { withdrawn: deps.withdrawn } : {}),
   };
 }

@@ -8,6 +8,7 @@ import {
   createDecisionSignal,
   decide,
   loadContext,
+  POLICY,
   type PendingRecord,
 } from './index.js';
 
@@ -50,6 +51,37 @@ describe('pushed answers: a poll held until the person decides (issue #16)', () 
     expect(took).toBeGreaterThanOrEqual(250);
   });
 
+  it('a decision landing between the poll reading the request and waiting still wakes it', async () => {
+    const { d, shop, posts, approveSoon } = await holdingDevice();
+    approveSoon(50);
+    await shop.register();
+    // A signal whose timer never fires: only a wake (or the poll's own abort) ends a hold, so a
+    // lost wake-up hangs this test instead of hiding behind the hold's timeout.
+    const real = createDecisionSignal();
+    d.deps.decisions = {
+      wait: (id, _ms, signal) => real.wait(id, 3_600_000, signal),
+      decided: (id) => real.decided(id),
+      receive: (id) => real.receive(id),
+    };
+    // The person clicks just as the held poll has read the request as pending, before it waits:
+    // the decision's wake-up finds nobody (the race of the browser run, issue #16).
+    let armed = false;
+    const get = d.store.get.bind(d.store);
+    d.store.get = (async (collection: string, key: string) => {
+      const value = await get(collection, key);
+      if (armed && collection === COLLECTIONS.pending) {
+        armed = false;
+        await decide(key, { approve: true, by: 'person' }, await loadContext(d.deps));
+      }
+      return value;
+    }) as typeof d.store.get;
+    posts.length = 0;
+    const answer = await shop.requestKeyA(['address'], { onPending: () => (armed = true) });
+    expect(answer).toMatchObject({ scope: 'address' });
+    // the request, then one held poll that got the answer
+    expect(posts).toEqual(['/disco/auth/authorize', '/disco/auth/authorize']);
+  });
+
   it('a held poll that runs out answers pending, and the next one is held again', async () => {
     const { shop, posts, approveSoon } = await holdingDevice();
     approveSoon(4500);
@@ -62,7 +94,7 @@ describe('pushed answers: a poll held until the person decides (issue #16)', () 
     expect(posts).toHaveLength(3);
   });
 
-  it('refuses a wait that is not a whole number of seconds from 1 to 20', async () => {
+  it('refuses a wait that is not a whole number of seconds from 1 to POLICY.longPollSeconds (5)', async () => {
     const { d, identity } = await holdingDevice();
     const first = await d.transport.post(
       '/disco/auth/register',
@@ -73,8 +105,9 @@ describe('pushed answers: a poll held until the person decides (issue #16)', () 
       ),
     );
     const authReqId = JSON.parse(first.body) as { auth_req_id: string; long_poll: number };
-    expect(authReqId.long_poll).toBe(20);
-    for (const wait of [0, 21, 1.5, '5']) {
+    expect(authReqId.long_poll).toBe(POLICY.longPollSeconds);
+    expect(POLICY.longPollSeconds).toBe(5);
+    for (const wait of [0, 6, 1.5, '5']) {
       const res = await d.transport.post(
         '/disco/auth/register',
         await sealRequest(

@@ -9,6 +9,7 @@ import { POLICY } from './policy.js';
 import { COLLECTIONS, type ConsentKind, type PendingRecord } from './records.js';
 import { consentUnknown } from './refusals.js';
 import { refuseIfReplayed } from './replay.js';
+import { isWithdraw, withdraw } from './withdraw.js';
 
 /** Which kinds of request each endpoint answers polls for: a poll goes where its request went. */
 const POLLED_AT: Record<AuthEndpoint, readonly ConsentKind[]> = {
@@ -58,7 +59,8 @@ const unchanged = (p: PendingRecord): WriteOp => ({
 
 /**
  * Poll by `auth_req_id` (RFC 8628 §3.4–3.5, OpenID CIBA §7.3): the client asks for the outcome
- * of its request in a fresh signed request. Approved or denied, the answer is handed over once:
+ * of its request in a fresh signed request (with `withdraw: true`, it gives the request up:
+ * withdraw.ts). Approved or denied, the answer is handed over once:
  * taking it and deleting the record are one conditional write (`expect`), so of two racing polls
  * one gets it. Polling faster than the interval → `slow_down`.
  */
@@ -71,17 +73,29 @@ export async function poll(
   await refuseIfReplayed(req.seen, ctx);
   const id = req.claims.auth_req_id as string;
   const waitSeconds = longPollSeconds(req.claims.wait);
+  const withdrawing = isWithdraw(req.claims.withdraw);
   let p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
   if (!p || !isTheAsker(p, req, endpoint)) throw consentUnknown();
   if (p.work.kind === 'register') await checkRegisterSecret(req, p.work.secretHash);
+  // The asker gives up: the same authentication as its poll, then withdraw.ts.
+  if (withdrawing) return withdraw(req, p, ctx);
 
   // Long-poll: a poll that sends `wait` is held until the person decides (or `wait` runs out).
   const held = waitSeconds > 0 && ctx.decisions !== undefined && p.status === 'pending';
   if (held) {
     const left = p.expiresAt - ctx.clock.now();
-    if (left > 0) await ctx.decisions!.wait(p.id, Math.min(waitSeconds * 1000, left));
+    if (left > 0) {
+      // Subscribe, then look again: a decision written after the read above and before the
+      // subscription wakes nobody, and its poll would sit out the whole hold (issue #16: a held
+      // poll of a data release "never woke" in the browser run: the click came as it arrived).
+      const stop = new AbortController();
+      const woken = ctx.decisions!.wait(p.id, Math.min(waitSeconds * 1000, left), stop.signal);
+      const again = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+      if (again?.status !== 'pending') stop.abort();
+      await woken;
+    }
     p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
-    if (!p) throw consentUnknown(); // a concurrent poll took the answer meanwhile
+    if (!p) throw consentUnknown(); // a concurrent poll took the answer, or it was withdrawn
   }
   const now = ctx.clock.now();
   const decided = p;

@@ -166,8 +166,9 @@ export interface ActivityRecord {
   id: string;
   at: number;
   kind: ConsentKind | 'revoke_client' | 'revoke_grant';
-  outcome: 'approved' | 'denied' | 'revoked';
-  decidedBy: 'person' | 'rule';
+  /** `withdrawn`: the company gave the request up before the person answered (withdraw.ts). */
+  outcome: 'approved' | 'denied' | 'revoked' | 'withdrawn';
+  decidedBy: 'person' | 'rule' | 'company';
   clientId: string;
   clientName: string;
   scope: string[];

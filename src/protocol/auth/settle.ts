@@ -24,7 +24,8 @@ export interface Settled {
   error?: DiscoError;
 }
 
-const logOp = (a: ActivityRecord): WriteOp => ({
+/** The activity log's line for `a`, keyed so the log lists in time order. */
+export const logOp = (a: ActivityRecord): WriteOp => ({
   op: 'put',
   collection: COLLECTIONS.activity,
   key: `${String(a.at).padStart(15, '0')}-${a.id}`,
