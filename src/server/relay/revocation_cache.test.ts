@@ -167,3 +167,12 @@ describe('PUT /capability/revocations/<peer id>', () => {
     expect(await codeOf(await fetch(url()))).toEqual([504, 'ERR_DEVICE_UNREACHABLE']);
   });
 });
+
+describe('PUT rate limit', () => {
+  it('refuses more than 30 publications a minute from one address (each costs a verify)', async () => {
+    const body = { list: b64u.encode((await sign(1, [])).bytes) };
+    let last: Response | undefined;
+    for (let i = 0; i < 40 && last?.status !== 429; i++) last = await put(body);
+    expect(await codeOf(last!)).toEqual([429, 'ERR_RATE_LIMITED']);
+  });
+});

@@ -1,4 +1,11 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import {
   checkPublishedList,
   DEVICE_REVOCATIONS_PATH,
@@ -9,6 +16,9 @@ import { DiscoError, isDiscoError } from '../../protocol/errors/index.js';
 import { PEER_ID_PATTERN } from '../../protocol/tunnel/peer_id.js';
 import type { RelayContext } from './context.js';
 import { cors } from './cors.js';
+import { sendError } from './http_errors.js';
+import { addressKey } from './rate_limits.js';
+import { RedisRateLimitStore } from './redis_rate_limit_store.js';
 import type { RedisConnection } from './redis_connection.js';
 import { RedisRevocationStore } from './redis_revocation_store.js';
 import { MemoryRevocationStore, type RevocationStore } from './revocation_store.js';
@@ -24,6 +34,35 @@ const MAX_BODY_BYTES = 56 * 1024;
 export interface RevocationCacheOptions {
   refreshAfterMs?: number;
   askTimeoutMs?: number;
+  /** PUTs per client address per rate-limit window (each costs one Ed25519 verify). */
+  publishesPerAddress?: number;
+  /** Counts PUTs here (a limiter in Redis for a cluster); default: in this process. */
+  publishLimiter?: RequestHandler;
+}
+
+/** A device publishes when it revokes: a few a minute is plenty, from one address. */
+const PUBLISHES_PER_ADDRESS = 30;
+
+function publishLimiter(
+  ctx: RelayContext,
+  limit: number,
+  redis?: { client: RedisConnection; prefix: string },
+): RequestHandler {
+  return rateLimit({
+    windowMs: ctx.config.rateLimits.windowMs,
+    limit,
+    store: redis
+      ? new RedisRateLimitStore(redis.client, redis.prefix, 'revocations_put_address')
+      : new MemoryStore(),
+    keyGenerator: (req) => addressKey(req.ip),
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    validate: { xForwardedForHeader: false },
+    handler: (_req, res) => {
+      ctx.logger.log('warn', 'rate_limited', { limiter: 'revocations_put_address' });
+      sendError(res, new DiscoError('ERR_RATE_LIMITED', 'Too many requests; try again later.'));
+    },
+  });
 }
 
 /**
@@ -130,6 +169,7 @@ export function revocationCacheRoutes(
   );
   router.put(
     '/capability/revocations/:peerId',
+    o.publishLimiter ?? publishLimiter(ctx, o.publishesPerAddress ?? PUBLISHES_PER_ADDRESS),
     express.json({ limit: MAX_BODY_BYTES }),
     run(async (req, res) => {
       const peerId = peerOf(req);
@@ -159,8 +199,12 @@ export function revocationCache(
   cluster?: { readonly directory: { readonly client: RedisConnection }; readonly prefix: string },
   o?: RevocationCacheOptions,
 ): Router {
-  const store = cluster
-    ? new RedisRevocationStore(cluster.directory.client, cluster.prefix)
-    : new MemoryRevocationStore({ clock: ctx.config.clock });
-  return revocationCacheRoutes(ctx, store, o);
+  if (!cluster) {
+    return revocationCacheRoutes(ctx, new MemoryRevocationStore({ clock: ctx.config.clock }), o);
+  }
+  const redis = { client: cluster.directory.client, prefix: cluster.prefix };
+  return revocationCacheRoutes(ctx, new RedisRevocationStore(redis.client, redis.prefix), {
+    publishLimiter: publishLimiter(ctx, o?.publishesPerAddress ?? PUBLISHES_PER_ADDRESS, redis),
+    ...o,
+  });
 }
