@@ -191,7 +191,7 @@ const SECTIONS: Record<string, () => Promise<string | undefined | void>> = {
   size: () => Promise.resolve(sizeSection(results)),
   relay,
   oidc: async () => (await import('./oidc.js')).oidcSection(results),
-  oidc: async () => (await import('./oidc.js')).oidcSection(results),
+  lighthouse: async () => (await import('./lighthouse.js')).lighthouseSection(results),
   capability: async () => (await import('./capability.js')).capabilitySection(results, measure),
 };
 

@@ -59,11 +59,15 @@ export const FIXED_KEYS = {
     unit: '×',
     section: 'oidc',
   },
-  // the engine next to node-oidc-provider (bench/oidc.ts, issue #13)
-  engine_over_oidc_provider: {
-    name: 'engine over HTTP (authorize → key A) over node-oidc-provider (client_credentials, EdDSA JWT), 1 in flight',
-    unit: '×',
-    section: 'oidc',
+  lighthouse_mobile_performance: {
+    name: 'Lighthouse mobile performance score, first page, median of 3',
+    unit: 'score',
+    section: 'lighthouse',
+  },
+  lighthouse_cls: {
+    name: 'Lighthouse cumulative layout shift, first page, median of 3',
+    unit: 'CLS',
+    section: 'lighthouse',
   },
   // capability certificates (bench/capability.ts, issue #8)
   capability_chain1_over_ed25519_verify: {
