@@ -8,8 +8,9 @@ import { startNotes } from '../src/demo/notes/notes.js';
  * relay and the notes demo, each its own origin and process (the notes demo in the test
  * process). The person opens the notes app's "Sign in with Disco" link in the device app,
  * approves with a shorter lifetime and their name, the certificate goes back by the return
- * path, the notes server accepts a note (having pulled the device's revocation list through the
- * relay tunnel); then the person revokes in Connections and the next note is refused.
+ * path, the notes server accepts a note (having fetched the device's revocation list from the
+ * relay's cache, which asked the device through the tunnel); then the person revokes in
+ * Connections, the device publishes its list to the relay, and the next note is refused.
  */
 const quiet = { info: () => {}, error: () => {} };
 
@@ -109,7 +110,8 @@ test.describe('capability certificates on the real stack', () => {
     await notesPage.getByRole('button', { name: 'Add note' }).click();
     await expect(notesPage.getByTestId('notes')).toContainText('Buy oat milk', { timeout: 15_000 });
 
-    // Revoke in Connections; the server's next pull sees it.
+    // Revoke in Connections: the device publishes its list to the relay's cache (the cache's
+    // copy is fresh, so only that publication can tell it); the server's next pull sees it.
     await issued.getByRole('button', { name: "Revoke Demo Notes's certificate" }).click();
     await issued.getByRole('button', { name: 'Yes, revoke' }).click();
     await expect(issued).toContainText('Revoked');
