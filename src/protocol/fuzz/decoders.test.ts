@@ -40,6 +40,8 @@ import { parseCertificate as parseCapabilityCertificate } from '../capability/pa
 import { parseInvocation } from '../capability/parse_invocation.js';
 import { parseRevocationList } from '../capability/parse_revocation_list.js';
 import { parseRequestLink, requestLink } from '../capability/request_origin.js';
+import { parseProtocolLink, protocolLinkFromQuery } from '../capability/protocol_link.js';
+import { checkPublishedList, listOfBody } from '../capability/revocation_cache.js';
 import {
   decodeCbor,
   DelegationChain,
@@ -362,6 +364,44 @@ const DECODERS: readonly Decoder[] = [
         hash: new Uint8Array(32),
       }),
     oversize: { make: () => `?request=${'A'.repeat(8192)}`, code: 'ERR_CAP_MALFORMED' },
+  },
+  // web+disco: links launched by any page (the manifest's protocol handler)
+  {
+    name: 'capability parseProtocolLink',
+    kind: 'text',
+    decode: (t) => parseProtocolLink(t),
+    sample: () =>
+      `web+disco:capability?request_uri=https%3A%2F%2Fa.example%2Fr&request_hash=${'A'.repeat(43)}`,
+    oversize: {
+      make: () => `web+disco:capability?request=${'A'.repeat(8192)}`,
+      code: 'ERR_CAP_MALFORMED',
+    },
+  },
+  {
+    name: 'capability protocolLinkFromQuery',
+    kind: 'text',
+    decode: (t) => protocolLinkFromQuery(t),
+    sample: () =>
+      `?disco_link=${encodeURIComponent(`web+disco:capability?request=${'A'.repeat(40)}`)}`,
+    oversize: { make: () => `?disco_link=${'A'.repeat(30_000)}`, code: 'ERR_CAP_MALFORMED' },
+  },
+  // lists published to the relay's cache (PUT /capability/revocations/<peer id>)
+  {
+    name: 'capability listOfBody + checkPublishedList',
+    kind: 'bytes',
+    decode: async (b) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(new TextDecoder().decode(b));
+      } catch {
+        body = b; // not JSON: the cache reads the bytes as no body at all
+      }
+      return checkPublishedList(listOfBody(body), `disco-${'0'.repeat(32)}`, { now: CLOCK_MS });
+    },
+    oversize: {
+      make: () => new TextEncoder().encode(JSON.stringify({ list: 'A'.repeat(60_000) })),
+      code: 'ERR_CAP_TOO_LARGE',
+    },
   },
   {
     name: 'capability decodeCanonical',
