@@ -1,4 +1,7 @@
 import { b64u } from '../encoding/index.js';
+// Static, not import(): the service worker runs this and is a classic script, where the
+// import.meta of Vite's preload helper fails its evaluation (no worker, no /disco/ at all).
+import { releasePrincipalProof } from '../ic/principal_proof/release_principal_proof.js';
 import { DiscoError } from '../errors/index.js';
 import { issue, TOKEN_TYPES } from '../jose/index.js';
 import type { WriteOp } from '../storage/store.js';
@@ -154,12 +157,11 @@ async function data(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
 
 /**
  * `ic_principal`: the Internet Identity principal with its proof, made now for this company's
- * challenge (src/protocol/ic/principal_proof, imported only when asked for). Without a challenge,
+ * challenge (src/protocol/ic/principal_proof). Without a challenge,
  * or without a live II session, it is missing like an empty vault field.
  */
 async function principalProof(p: PendingRecord, ctx: AuthContext): Promise<unknown> {
   if (p.work.kind !== 'data' || p.work.icChallenge === undefined) return undefined;
-  const { releasePrincipalProof } = await import('../ic/principal_proof/release_principal_proof.js');
   const signing = ctx.keys.signing;
   return releasePrincipalProof({
     store: ctx.store,
