@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { decodeJwt } from 'jose';
 import { test, expect, createDevice, addField, controlled } from './fixtures.js';
 import { makeRp, pageTransport, tamperingTransport } from './rp.js';
+import type { Transport } from '../src/sdk/index.js';
 import { codeOf } from '../src/testing/code_of.js';
 
 /** The device page (the person) and a second page of the same origin that carries RP traffic. */
@@ -267,4 +268,59 @@ test('without notification permission, nothing is shown, and the open inbox upda
   ).toBe(0);
   await page.getByRole('button', { name: "Approve Shop's request" }).click();
   await registered;
+});
+
+/** Counts what a company sends, and keeps the device's answers, on its way to the device. */
+function counting(inner: Transport) {
+  const answers: string[] = [];
+  const transport: Transport = {
+    get: (path, signal) => inner.get(path, signal),
+    post: async (path, body, signal) => {
+      const res = await inner.post(path, body, signal);
+      answers.push(res.body);
+      return res;
+    },
+  };
+  return { transport, answers };
+}
+
+test('the answer is pushed: the poll held by the service worker returns at the click (issue #16)', async ({
+  page,
+  context,
+}) => {
+  const { transport } = await setUp(page, context);
+  const { transport: counted, answers } = counting(transport);
+  const shop = await makeRp('Shop', counted);
+  const registered = shop.client.register();
+  await answer(page, 'Shop', true);
+  expect(await registered).toMatchObject({ status: 'registered' });
+  // The worker holds polls (long_poll in its pending answer), and the one poll the SDK sent
+  // after the request was answered by the click: were the push broken, that poll would run out
+  // its hold (5 s) as "pending" and a second one would collect the answer.
+  expect((JSON.parse(answers[0]!) as { long_poll?: number }).long_poll).toBe(5);
+  expect(answers).toHaveLength(2);
+});
+
+test('a company that gives up withdraws its request: the card goes, Activity says so (issue #16)', async ({
+  page,
+  context,
+}) => {
+  const { shop } = await setUp(page, context);
+  const registered = shop.client.register();
+  await answer(page, 'Shop', true);
+  await registered;
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  const stop = new AbortController();
+  const asked = codeOf(shop.client.requestKeyA(['address'], { signal: stop.signal }));
+  const approve = page.getByRole('button', { name: "Approve Shop's request" });
+  await expect(approve).toBeVisible();
+  stop.abort();
+  expect(await asked).toBe('ERR_ABORTED');
+  expect(await Promise.all(shop.client.withdrawals)).toEqual([undefined]);
+  // no reload, no navigation: the open inbox drops the card by itself
+  await expect(approve).toHaveCount(0);
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.locator('[data-testid^="activity-"]').first()).toContainText(
+    'Withdrawn by the company',
+  );
 });
