@@ -223,8 +223,8 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     action: 'Send a new request.',
   },
   ERR_CONSENT_DECIDED: {
-    meaning: 'The request was answered already.',
-    action: 'Nothing to do.',
+    meaning: 'The request was answered already (a withdraw came too late: the decision stands).',
+    action: 'Nothing to do; after a withdraw, poll for the answer if you still want it.',
   },
   ERR_PAIRING_UNKNOWN: {
     meaning: 'The pairing code is unknown or has expired.',
