@@ -189,10 +189,12 @@ const SECTIONS: Record<string, () => Promise<string | undefined | void>> = {
   tokens: tokensSection,
   engine: () => engineSection(results, measure),
   size: () => Promise.resolve(sizeSection(results)),
+  ic: async () => (await import('./ic.js')).icSection(results),
   relay,
   oidc: async () => (await import('./oidc.js')).oidcSection(results),
   lighthouse: async () => (await import('./lighthouse.js')).lighthouseSection(results),
   capability: async () => (await import('./capability.js')).capabilitySection(results, measure),
+  cluster: async () => (await import('./cluster.js')).clusterSection(results),
 };
 
 const asked = [...process.argv.slice(2), ...(process.env.BENCH_SECTIONS ?? '').split(',')].filter(
