@@ -11,6 +11,7 @@ import {
   type Certificate,
 } from '../src/protocol/capability/index.js';
 import { generateKey, type TestKey } from '../src/protocol/capability/test_keys.js';
+import { bytes } from '../src/protocol/encoding/index.js';
 import type { Results } from './results.js';
 
 type Measure = (
@@ -63,7 +64,7 @@ export async function capabilitySection(results: Results, measure: Measure): Pro
 
   const payload = new Uint8Array(200).fill(7);
   const signature = await crypto.subtle.sign('Ed25519', device.privateKey, payload);
-  const publicKey = await crypto.subtle.importKey('raw', device.publicKey, 'Ed25519', true, [
+  const publicKey = await crypto.subtle.importKey('raw', bytes(device.publicKey), 'Ed25519', true, [
     'verify',
   ]);
   const bare = await measure(
