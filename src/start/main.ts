@@ -102,8 +102,9 @@ const relay = await startRelay({
   production: switches.production,
   allowLoopbackCallbacks: switches.allowLoopbackCallbacks,
   tamperForTests: switches.tamperForTests,
-  deviceLink: async (relayUrl, relay) => {
-    const url = new URL(relayUrl);
+  deviceLink: async (relayUrl, relay, listenUrl) => {
+    // behind a TLS front or proxy (DISCO_RELAY_PUBLIC_URL) the relay's own peer stays on this host
+    const url = new URL(env.DISCO_RELAY_PUBLIC_URL ? listenUrl : relayUrl);
     const ice = relay.iceConfig();
     const link = new PeerDeviceLink({
       host: url.hostname,
