@@ -120,7 +120,7 @@ test('the device app and a company reach the relay over HTTPS with its nodetrust
     expect(sockets.some((u) => u.startsWith(front.url.replace('https:', 'wss:')))).toBe(true);
 
     const shop = await openShop(browser);
-    const seen: { url: string; issuer?: string; subject?: string }[] = [];
+    const seen: { url: string; issuer: string | undefined; subject: string | undefined }[] = [];
     shop.on('response', (r) => {
       if (!r.url().startsWith(front.url)) return;
       void r
