@@ -195,6 +195,7 @@ const SECTIONS: Record<string, () => Promise<string | undefined | void>> = {
   lighthouse: async () => (await import('./lighthouse.js')).lighthouseSection(results),
   capability: async () => (await import('./capability.js')).capabilitySection(results, measure),
   cluster: async () => (await import('./cluster.js')).clusterSection(results),
+  nodetrust: async () => (await import('./nodetrust.js')).nodetrustSection(results),
 };
 
 const asked = [...process.argv.slice(2), ...(process.env.BENCH_SECTIONS ?? '').split(',')].filter(

@@ -90,6 +90,22 @@ export const FIXED_KEYS = {
     unit: 'ops/s',
     section: 'capability',
   },
+  // nodetrust (bench/nodetrust.ts, issue #10)
+  nodetrust_dns_udp_qps: {
+    name: 'nodetrust DNS server (own process) over UDP, A ip4… / TXT p… answered, 64 in flight',
+    unit: 'ops/s',
+    section: 'nodetrust',
+  },
+  nodetrust_dns_over_udp_echo: {
+    name: 'nodetrust DNS answers per second over a bare dgram echo',
+    unit: '×',
+    section: 'nodetrust',
+  },
+  nodetrust_issue_ms: {
+    name: 'obtainCertificate against pebble (info, 2 proofs, issue, ACME DNS-01), median of 3',
+    unit: 'ms',
+    section: 'nodetrust',
+  },
 } as const;
 
 /** Counts (bytes) stay exact; measured rates and times keep four significant digits. */
