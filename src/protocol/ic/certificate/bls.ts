@@ -1,19 +1,8 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { IC_BLS_DST, type BlsVerifier } from './bls_suite.js';
 
-/** The ciphersuite the IC signs certificates with (interface spec §Certificate). */
-export const IC_BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
-
-/**
- * BLS signature check with short signatures: 48-byte signatures in G1, 96-byte keys in G2
- * (draft-irtf-cfrg-bls-signature-04 §2.7 CoreVerify, as the spec cites). False, never a throw,
- * for anything that does not verify, including bytes that are not curve points.
- */
-export type BlsVerifier = (
-  publicKey: Uint8Array,
-  signature: Uint8Array,
-  message: Uint8Array,
-) => boolean;
+export { IC_BLS_DST, type BlsVerifier };
 
 type G2Point = ReturnType<typeof bls12_381.G2.Point.fromBytes>;
 

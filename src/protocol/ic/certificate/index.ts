@@ -1,4 +1,5 @@
-export { IC_BLS_DST, verifyBls, type BlsVerifier } from './bls.js';
+// verifyBls (./bls.js) is loaded when first needed (loadBlsVerifier), not re-exported here.
+export { IC_BLS_DST, loadBlsVerifier, type BlsVerifier } from './bls_suite.js';
 export { inCanisterRanges } from './canister_ranges.js';
 export { parseHashTree, reconstruct, type HashTree } from './hash_tree.js';
 export {

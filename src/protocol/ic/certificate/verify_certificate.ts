@@ -2,7 +2,7 @@ import { DiscoError } from '../../errors/index.js';
 import { IC_STATE_ROOT, withSeparator } from '../domain_separators.js';
 import { parsePublicKey } from '../keys/index.js';
 import { Principal } from '../principal/index.js';
-import { verifyBls, type BlsVerifier } from './bls.js';
+import { loadBlsVerifier, type BlsVerifier } from './bls_suite.js';
 import { inCanisterRanges } from './canister_ranges.js';
 import { reconstruct, type HashTree } from './hash_tree.js';
 import { lookupPath, type Label, type LookupResult } from './lookup.js';
@@ -79,8 +79,7 @@ export async function verifyCertificate(
   bytes: Uint8Array,
   options: VerifyCertificateOptions,
 ): Promise<VerifiedCertificate> {
-  await Promise.resolve(); // the BLS check is synchronous; keep the async contract for callers
-  const blsVerify = options.blsVerify ?? verifyBls;
+  const blsVerify = options.blsVerify ?? (await loadBlsVerifier());
   const rootKey = parsePublicKey(options.rootKey ?? IC_MAINNET_ROOT_KEY_DER, ['bls12381-g2']);
   const certificate = parseCertificate(bytes);
   let signingKey = rootKey.raw;

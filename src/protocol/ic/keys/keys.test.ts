@@ -11,12 +11,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isDiscoError } from '../../errors/index.js';
 import {
+  createSignatureVerifier,
   derOf,
-  IcSubtleCrypto,
   parsePublicKey,
   verifySignature,
   type KeyAlgorithm,
 } from './index.js';
+import { IcSubtleCrypto } from './subtle_crypto.js';
 
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -175,5 +176,34 @@ describe('IcSubtleCrypto (webcrypto-core with a secp256k1 provider over @noble/c
         await subtle.verify(params, pair.publicKey, signature, new Uint8Array([1, 2, 4])),
       ).toBe(false);
     }
+  });
+});
+
+describe('createSignatureVerifier', () => {
+  it('uses a given SubtleCrypto for every curve, and the default verifier agrees with it', async () => {
+    const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+    const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+    const key = parsePublicKey(derOf('ed25519', raw));
+    const message = new TextEncoder().encode('one interface');
+    const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', pair.privateKey, message));
+    const calls: string[] = [];
+    const subtle = new IcSubtleCrypto();
+    const counting = new Proxy(subtle, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(prop));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const given = createSignatureVerifier(counting);
+    expect(await given(key, message, signature)).toBe(true);
+    expect(calls).toEqual(['importKey', 'verify']);
+    expect(await verifySignature(key, message, signature)).toBe(true);
+    signature[0]! ^= 1;
+    expect(await given(key, message, signature)).toBe(false);
+    expect(await verifySignature(key, message, signature)).toBe(false);
   });
 });
