@@ -4,7 +4,9 @@ import { startTestIdp } from '../src/demo/test_idp/test_idp.js';
 import { startTestReplica } from '../src/demo/test_idp/test_replica.js';
 import { serveApp } from '../src/server/app/serve_app.js';
 import { listen } from '../src/server/listen.js';
-import { test as base, createDevice, DIST, expect } from './fixtures.js';
+import { verifyPrincipalProof } from '../src/sdk/index.js';
+import { test as base, controlled, createDevice, DIST, expect } from './fixtures.js';
+import { makeRp, pageTransport } from './rp.js';
 
 /**
  * Internet Identity sign-in (issue #9) against the test identity provider (src/demo/test_idp),
@@ -237,4 +239,70 @@ test('a signed call and query to a canister return the verified reply naming the
   await page.getByRole('button', { name: 'Call', exact: true }).click();
   await expect(page.getByTestId('ii-call-error')).toBeVisible();
   await expect(page.getByTestId('ii-reply-text')).toHaveCount(0);
+});
+
+/** The person answers the one waiting request of `client` in the inbox. */
+async function answer(page: Page, client: string): Promise<void> {
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  const card = page
+    .locator('article')
+    .filter({ has: page.getByRole('button', { name: `Approve ${client}'s request` }) });
+  await expect(card).toHaveCount(1);
+  await card.getByRole('button', { name: `Approve ${client}'s request` }).click();
+  await expect(card).toHaveCount(0);
+}
+
+test('a company receives the principal with a proof the SDK verifies (ic_principal)', async ({
+  page,
+  context,
+  idp,
+}) => {
+  await openIdentity(page, idp.url);
+  await approve(await openPopup(page));
+  await expect(principal(page)).toHaveText(PRINCIPAL);
+  const who = (await principal(page).textContent())!;
+  await controlled(page);
+  // The companies' requests come from a second page of the device's origin (playwright/rp.ts).
+  const wire = await context.newPage();
+  await wire.goto('/');
+  await controlled(wire);
+  const transport = pageTransport(wire);
+  const shop = await makeRp('Shop', transport);
+  const courier = await makeRp('Courier', transport, { trusted: true });
+  for (const [rp, name] of [
+    [shop, 'Shop'],
+    [courier, 'Courier'],
+  ] as const) {
+    const registered = rp.client.register();
+    await answer(page, name);
+    await registered;
+  }
+  const keyA = shop.client.requestKeyA(['ic_principal']);
+  await expect(
+    page
+      .getByText(/pass your Internet Identity principal \(proven\) to partner companies/i)
+      .first(),
+  ).toBeVisible();
+  await answer(page, 'Shop');
+  const keyB = shop.client.requestKeyB((await keyA).key_a, courier.audience, ['ic_principal']);
+  await answer(page, 'Shop');
+  const { key_b } = await keyB;
+
+  const challenge = 'courier-challenge-from-playwright';
+  const release = courier.client.exchangeKeyB(key_b, { icChallenge: challenge });
+  // The card says in plain words what the company learns.
+  await page.getByRole('link', { name: /^Requests/ }).click();
+  await expect(page.getByTestId('ic-principal-value')).toHaveText(who);
+  await expect(
+    page.getByText(`Your Internet Identity principal for ${new URL(page.url()).origin}, proven`),
+  ).toBeVisible();
+  await answer(page, 'Courier');
+  const { fields } = await release;
+  const verified = await verifyPrincipalProof(fields.ic_principal, {
+    challenge,
+    clientId: 'courier',
+    now: Date.now(),
+  });
+  expect(verified.principal).toBe(who);
+  expect(verified.provider).toBe(idp.url);
 });
