@@ -49,10 +49,17 @@ export function checkCriticalExtensions(cert: ParsedCertificate): void {
   }
 }
 
+/** `isSelfIssued` per parse tree: it re-encodes both names, and depends on the bytes alone. */
+const selfIssued = new WeakMap<object, boolean>();
+
 /** Subject and issuer are the same non-empty name (RFC 5280 §6.1: "self-issued"). */
 export function isSelfIssued(cert: ParsedCertificate): boolean {
+  const known = selfIssued.get(cert.certificate);
+  if (known !== undefined) return known;
   const subject = nameKey(cert.certificate.subjectName);
-  return subject !== EMPTY_NAME_KEY && subject === nameKey(cert.certificate.issuerName);
+  const answer = subject !== EMPTY_NAME_KEY && subject === nameKey(cert.certificate.issuerName);
+  selfIssued.set(cert.certificate, answer);
+  return answer;
 }
 
 /** Hashes we accept in certificate signatures: SHA-1 is broken for signatures (RFC 9155 §1). */
