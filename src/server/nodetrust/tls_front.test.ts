@@ -144,4 +144,34 @@ describe('TLS front for a relay on a bare IP address', () => {
     }
     expect(untrusted).toBe('ERR_TRANSPORT_FAILED');
   }, 120_000);
+
+  it('keeps serving when its record cannot be published (the DNS side down)', async () => {
+    const logged: string[] = [];
+    const failing: typeof fetch = (input, init) =>
+      (input instanceof Request ? input.url : input.toString()).includes('/relay-record/')
+        ? Promise.reject(new TypeError('fetch failed'))
+        : fetch(input, init);
+    const other = await startTlsFront({
+      issueUrl: nt.issueUrl,
+      target: { host: '127.0.0.1', port: (backend.address() as AddressInfo).port },
+      fetch: failing,
+      log: (event) => logged.push(event),
+    });
+    try {
+      expect(other.record()).toBeNull();
+      expect(logged).toContain('nodetrust.record_failed');
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get(`${other.url}/healthz`, { lookup, ca: root, agent: false }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      expect(body).toBe('relay saw /healthz');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 });

@@ -144,9 +144,6 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
   });
   const port = (server.address() as net.AddressInfo).port;
 
-  const info = parseInfo(
-    await callJson(fetchFn, `${options.issueUrl}${PATHS.info}`, undefined, 15_000),
-  );
   const ipName = current.names.find((n) => /^ip[46]/.test(n)) ?? current.names[0] ?? '127.0.0.1';
   const url = `https://${ipName}:${port}`;
 
@@ -154,11 +151,18 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
   let recordTimer: ReturnType<typeof setTimeout> | undefined;
   let record: string | null = null;
   let closed = false;
+  // the certificate's names are all in the issue server's zone
+  const zone = (current.names[0] ?? '').slice((current.names[0] ?? '').indexOf('.') + 1);
+  // Where to publish is asked each time: a failure here must not stop the relay serving.
   const publish = async () => {
     clearTimeout(recordTimer);
-    if (closed || !info.relayRecordUrl) return;
+    if (closed) return;
     let again = (RECORD_VALIDITY_SECONDS * 1000) / 2;
     try {
+      const info = parseInfo(
+        await callJson(fetchFn, `${options.issueUrl}${PATHS.info}`, undefined, 15_000),
+      );
+      if (!info.relayRecordUrl) return; // this issue server offers no place for records
       record = await publishRecord(signer, current, url, info.relayRecordUrl, fetchFn, now());
     } catch (err) {
       options.log?.('nodetrust.record_failed', { error: String(err) });
@@ -197,7 +201,7 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
     url,
     port,
     peer: signer.peer.text,
-    recordName: relayRecordName(signer.peer, info.zone),
+    recordName: relayRecordName(signer.peer, zone),
     record: () => record,
     names: () => current.names,
     certificate: () => current.certificate,
