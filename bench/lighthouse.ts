@@ -71,7 +71,7 @@ export async function lighthouseSection(results: Results): Promise<string | unde
         shifts.push(cls);
         metrics.push(
           METRICS.map(
-            ([id, label]) => `${label} ${(lhr.audits[id]?.numericValue ?? NaN).toFixed(0)} ms`,
+            ([id, label]) => `${label} ${(lhr?.audits[id]?.numericValue ?? NaN).toFixed(0)} ms`,
           ).join(', '),
         );
       }
