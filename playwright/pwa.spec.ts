@@ -90,3 +90,13 @@ test('a new version shows "update available" and reloads without losing data', a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the service worker is a classic script: no import() and no import.meta in it', async () => {
+  // It is registered as a classic script (module workers are not everywhere yet); one dynamic
+  // import in code it reaches once pulled in a helper that reads import.meta, and the worker
+  // never evaluated: every request through it failed.
+  const sw = await readFile(join(DIST, 'sw.js'), 'utf8');
+  expect(sw.length).toBeGreaterThan(10_000);
+  expect(sw).not.toMatch(/\bimport\s*\(/);
+  expect(sw).not.toMatch(/\bimport\.meta\b/);
+});

@@ -10,13 +10,20 @@ import type { Transport, TransportResponse } from './transport.js';
  * The way from a company to a device that blinks: each POST either reaches the engine or, while
  * `down` says so, fails as the relay (a 504 answer) or a direct link (a thrown error) would.
  */
-function blinking(real: Transport, down: (n: number) => 'relay' | 'link' | false) {
+function blinking(real: Transport, down: (n: number) => 'relay' | 'link' | 'lost' | false) {
   const posts: string[] = [];
+  const bodies: string[] = [];
   const transport: Transport = {
     get: (path, signal) => real.get(path, signal),
     post: async (path, body, signal): Promise<TransportResponse> => {
       const how = down(posts.length);
       posts.push(how || 'up');
+      bodies.push(body);
+      if (how === 'lost') {
+        // reaches the device, whose answer is lost on the way back (it reloaded at that moment)
+        await real.post(path, body, signal);
+        throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The connection to the device closed.');
+      }
       if (how === 'link')
         throw new DiscoError('ERR_DEVICE_UNREACHABLE', 'The connection to the device closed.');
       if (how === 'relay') {
@@ -28,7 +35,7 @@ function blinking(real: Transport, down: (n: number) => 'relay' | 'link' | false
       return real.post(path, body, signal);
     },
   };
-  return { transport, posts };
+  return { transport, posts, bodies };
 }
 
 describe('a company waiting for the person while the device blinks', () => {
@@ -74,10 +81,37 @@ describe('a company waiting for the person while the device blinks', () => {
     expect(posts.length).toBe(9);
   });
 
-  it('does not retry the first request: the device may or may not have filed it', async () => {
+  it('sends the first request again, the very same bytes, for 10 s while the device is away', async () => {
+    const d = await makeDevice();
+    const { transport, posts, bodies } = blinking(d.transport, () => 'relay');
+    const blinkingShop = await d.client('Shop', { transport });
+    const started = d.clock.t;
+    expect(await codeOf(blinkingShop.register())).toBe('ERR_DEVICE_UNREACHABLE');
+    // at 0, 0.5, 1.5, 3.5 and 7.5 s; the next pause would pass 10 s
+    expect(posts).toEqual(['relay', 'relay', 'relay', 'relay', 'relay']);
+    expect(d.clock.t - started).toBe(7_500);
+    expect(new Set(bodies).size).toBe(1);
+  });
+
+  it('a first request whose answer was lost is sent again and files one request, not two', async () => {
+    const d = await makeDevice();
+    const identity = await createClientIdentity({ name: 'Shop', kind: 'P-256', clock: d.clock });
+    await (await d.client('Shop', { identity })).register();
+    // post 0 reaches the device, but its answer is lost; post 1 (the same bytes) gets it again
+    const { transport, posts, bodies } = blinking(d.transport, (n) => (n === 0 ? 'lost' : false));
+    const blinkingShop = await d.client('Shop', { transport, identity });
+    const keyA = await blinkingShop.requestKeyA(['address']);
+    expect(keyA.scope).toBe('address');
+    expect(posts.slice(0, 2)).toEqual(['lost', 'up']);
+    expect(bodies[1]).toBe(bodies[0]);
+    // one card for the person, one permission
+    expect(d.person.decided.filter((p) => p.kind === 'key_a')).toHaveLength(1);
+  });
+
+  it('with resendMs 0 the first request is not sent again', async () => {
     const d = await makeDevice();
     const { transport, posts } = blinking(d.transport, () => 'relay');
-    const blinkingShop = await d.client('Shop', { transport });
+    const blinkingShop = await d.client('Shop', { transport, resendMs: 0 });
     expect(await codeOf(blinkingShop.register())).toBe('ERR_DEVICE_UNREACHABLE');
     expect(posts).toEqual(['relay']);
   });

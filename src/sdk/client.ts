@@ -24,6 +24,13 @@ export interface DiscoClientOptions {
   random?: Random;
   /** How to wait between polls (default: a timer). Tests pass one that advances a fake clock. */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * How long a call's first request is sent again, the very same bytes, while the device cannot
+   * be reached (default 10 000 ms; 0: fail at once). A device that blinks (a reload, an app
+   * switch) comes back within seconds; it files the request once and answers a repeat of it as
+   * it answered the first (docs/wire/engine.md "Sent again").
+   */
+  resendMs?: number;
 }
 
 /** The trusted client a key B is for (`requestKeyB`). */
@@ -65,6 +72,9 @@ const UNREACHABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 
 /** Ways a call gives up on a request that still waits on the device: it is withdrawn then. */
 const GAVE_UP: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ERR_ABORTED', ...UNREACHABLE]);
+
+/** How long a call's first request is sent again while the device cannot be reached. */
+const RESEND_MS = 10_000;
 
 /** The longest pause between two polls of a device that cannot be reached. */
 const MAX_RETRY_MS = 16_000;
@@ -271,6 +281,14 @@ export class DiscoClient {
     params: Record<string, unknown>,
     signal?: AbortSignal,
   ): Promise<TransportResponse> {
+    return this.#post(path, await this.#seal(path, params, signal), signal);
+  }
+
+  async #seal(
+    path: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<string> {
     if (signal?.aborted) throw new DiscoError('ERR_ABORTED', 'Cancelled.');
     const now = Math.floor(this.#clock.now() / 1000);
     const claims = {
@@ -283,7 +301,11 @@ export class DiscoClient {
       state: b64u.encode(this.#random(16)),
       ...params,
     };
-    const body = await sealRequest(claims, this.#o.identity, this.#o.device);
+    return sealRequest(claims, this.#o.identity, this.#o.device);
+  }
+
+  async #post(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse> {
+    if (signal?.aborted) throw new DiscoError('ERR_ABORTED', 'Cancelled.');
     try {
       return await this.#o.transport.post(path, body, signal);
     } catch (cause) {
@@ -303,7 +325,7 @@ export class DiscoClient {
     opts: CallOptions = {},
   ): Promise<Record<string, unknown>> {
     const started = this.#clock.now();
-    let res = await this.#send(path, params, opts.signal);
+    let res = await this.#first(path, params, started, opts);
     let deadline: number | undefined;
     /** How long the last poll took: a long-poll answered at once was not held. */
     let lastPollMs = Infinity;
@@ -343,6 +365,38 @@ export class DiscoClient {
   }
 
   /**
+   * Sends a call's first request; while the device cannot be reached, sends the same sealed
+   * request again (the same `jti`: the device files it at most once and answers a repeat as it
+   * answered the first), pausing 0.5 s, 1, 2, 4…, for `resendMs` from the start of the call or
+   * until its `timeoutMs`, well inside the request's own 120 s lifetime.
+   */
+  async #first(
+    path: string,
+    params: Record<string, unknown>,
+    started: number,
+    opts: CallOptions,
+  ): Promise<TransportResponse> {
+    const body = await this.#seal(path, params, opts.signal);
+    const until =
+      started + Math.min(this.#o.resendMs ?? RESEND_MS, opts.timeoutMs ?? Infinity, 100_000);
+    for (let misses = 0; ; misses++) {
+      let error: DiscoError;
+      try {
+        const res = await this.#post(path, body, opts.signal);
+        if (res.status === 200) return res;
+        error = deviceError(res);
+        if (!UNREACHABLE.has(error.code)) return res;
+      } catch (cause) {
+        if (!(cause instanceof DiscoError) || !UNREACHABLE.has(cause.code)) throw cause;
+        error = cause;
+      }
+      const pause = Math.min(500 * 2 ** misses, 4000);
+      if (this.#clock.now() + pause > until) throw error;
+      await (this.#o.wait ?? sleep)(pause, opts.signal);
+    }
+  }
+
+  /**
    * Withdraws a request this client gave up on (docs/wire/engine.md "Withdraw"): the card leaves
    * the person's device and nobody approves a request whose answer no one collects. Best-effort
    * and not awaited by the caller, whose own error (aborted, timed out) is the one that counts:
@@ -365,8 +419,7 @@ export class DiscoClient {
   /**
    * Waits, then asks for the outcome of a filed request. A poll that cannot reach the device is
    * retried with a doubling pause (from the device's interval up to MAX_RETRY_MS) until the
-   * deadline, then its error is the caller's. The first request is never retried this way: the
-   * device may or may not have filed it.
+   * deadline, then its error is the caller's. (The first request is sent again by `#first`.)
    */
   async #poll(
     path: string,

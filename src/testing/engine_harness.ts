@@ -107,6 +107,7 @@ export async function makeDevice() {
       identity?: ClientIdentity;
       /** The way to the device, for tests that break it (default: straight to the engine). */
       transport?: Transport;
+      resendMs?: number;
     } = {},
   ) {
     const identity =
@@ -121,6 +122,7 @@ export async function makeDevice() {
       transport: opts.transport ?? transport,
       clock,
       wait,
+      ...(opts.resendMs === undefined ? {} : { resendMs: opts.resendMs }),
     });
   }
   return { clock, store, deps, transport, device, person, client, notified };

@@ -1,3 +1,4 @@
+import { isDiscoError } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import { pendingAnswer, sealedAnswer, type Answer } from './answers.js';
 import { commit } from './commit.js';
@@ -6,7 +7,7 @@ import type { AuthContext } from './context.js';
 import { newId } from './ids.js';
 import { POLICY } from './policy.js';
 import { COLLECTIONS, type ClientRecord, type PendingRecord } from './records.js';
-import { replayedRequest } from './replay.js';
+import { REQUEST_GUARD_PREFIX, replayedRequest } from './replay.js';
 import { settle } from './settle.js';
 
 /** A request for the person, as an operation describes it (its kind is its work's). */
@@ -38,11 +39,23 @@ export async function ask(
   };
   const rule = await findRule(ctx.store, p);
   if (!rule) {
-    await commit(
-      [...guards, { op: 'add', collection: COLLECTIONS.pending, key: p.id, value: p }],
-      ctx,
-      replayedRequest,
-    );
+    try {
+      await commit(
+        [
+          ...filedBy(guards, p.id),
+          { op: 'add', collection: COLLECTIONS.pending, key: p.id, value: p },
+        ],
+        ctx,
+        replayedRequest,
+      );
+    } catch (err) {
+      // The same request sent again (its answer was lost: the device blinked, the company's
+      // connection broke) is answered as the first time, and files nothing new.
+      const filed =
+        isDiscoError(err, 'ERR_REQUEST_REPLAYED') && (await sameRequest(guards, p, ctx));
+      if (!filed) throw err;
+      return pendingAnswer(filed, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
+    }
     ctx.notify?.(p);
     return pendingAnswer(p, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
   }
@@ -59,3 +72,31 @@ export const asker = (c: ClientRecord): PendingRecord['client'] => ({
   isTrusted: c.isTrusted,
   certificate: c.certificate,
 });
+
+/** The request guard (replay.ts) also names the request it filed, so a resend finds it. */
+function filedBy(guards: readonly WriteOp[], pendingId: string): WriteOp[] {
+  return guards.map((g) =>
+    g.op === 'add' && g.key.startsWith(REQUEST_GUARD_PREFIX)
+      ? { ...g, value: { ...(g.value as object), filed: pendingId } }
+      : g,
+  );
+}
+
+/**
+ * The request this one repeats, when it is the very same request (its `jti`, from the same
+ * signing certificate) and what it filed is still there, from the same client and of the same
+ * kind. Only its own client can make such a request (it is signed); a copy replayed by someone
+ * else learns nothing but the id of a request only that client can poll.
+ */
+async function sameRequest(
+  guards: readonly WriteOp[],
+  p: PendingRecord,
+  ctx: AuthContext,
+): Promise<PendingRecord | undefined> {
+  const guard = guards.find((g) => g.op === 'add' && g.key.startsWith(REQUEST_GUARD_PREFIX));
+  if (!guard) return undefined;
+  const seen = await ctx.store.get<{ filed?: unknown }>(COLLECTIONS.seen, guard.key);
+  if (typeof seen?.filed !== 'string') return undefined;
+  const filed = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, seen.filed);
+  return filed?.client.clientId === p.client.clientId && filed.kind === p.kind ? filed : undefined;
+}

@@ -291,9 +291,27 @@ describe('attacks are refused with a clear code', () => {
       me,
       d.device,
     );
-    expect(JSON.parse((await d.transport.post('/disco/auth/authorize', once)).body).code).toBe(
+    const first = JSON.parse((await d.transport.post('/disco/auth/authorize', once)).body) as {
+      code: string;
+      auth_req_id: string;
+    };
+    expect(first.code).toBe('ERR_AUTHORIZATION_PENDING');
+    // The very same request again (its answer was lost on the way back) gets the same answer and
+    // files nothing new: one card for the person (issue #11, a device that blinks).
+    const filedBefore = (await d.store.list(COLLECTIONS.pending)).length;
+    const again = JSON.parse((await d.transport.post('/disco/auth/authorize', once)).body) as {
+      code: string;
+      auth_req_id: string;
+    };
+    expect([again.code, again.auth_req_id]).toEqual([
       'ERR_AUTHORIZATION_PENDING',
-    );
+      first.auth_req_id,
+    ]);
+    expect((await d.store.list(COLLECTIONS.pending)).length).toBe(filedBefore);
+    // once what it filed is gone (decided and collected), the same bytes are a replay
+    await d.store.write([
+      { op: 'delete', collection: COLLECTIONS.pending, key: first.auth_req_id },
+    ]);
     expect(JSON.parse((await d.transport.post('/disco/auth/authorize', once)).body).code).toBe(
       'ERR_REQUEST_REPLAYED',
     );

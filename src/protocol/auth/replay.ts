@@ -28,9 +28,15 @@ const guard = (key: string, expSeconds: number): WriteOp => ({
   value: { exp: expSeconds * 1000 },
 });
 
-/** The request's own `jti`, per signing certificate. */
+export const REQUEST_GUARD_PREFIX = 'jti:';
+
+/**
+ * The request's own `jti`, per signing certificate. A request that filed a consent request
+ * also keeps its id here (`filed`, consent.ts), so the same request sent again gets the same
+ * answer instead of a second consent request.
+ */
 export const requestGuard = (thumbprint: string, jti: string, exp: number): WriteOp =>
-  guard(`jti:${thumbprint}:${jti}`, exp);
+  guard(`${REQUEST_GUARD_PREFIX}${thumbprint}:${jti}`, exp);
 
 /**
  * A `state` is single use per client. The key is a hash of both parts, so ids and states that
