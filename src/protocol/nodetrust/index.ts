@@ -71,6 +71,12 @@ export {
   type ResolveTxt,
   type VerifyRelayRecordOptions,
 } from './relay_record.js';
+export {
+  checkServedRelayRecord,
+  servedRecordUrl,
+  RELAY_RECORD_WELL_KNOWN,
+  type ServedRelayRecord,
+} from './relay_served_record.js';
 export { ed25519Signer, DOMAINS, type Signer } from './signed_document.js';
 export {
   callJson,

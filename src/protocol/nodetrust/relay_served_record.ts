@@ -1,0 +1,65 @@
+import { DiscoError } from '../errors/index.js';
+import { parsePeerId } from './peer_id.js';
+import { verifyRelayRecord, type RelayRecord } from './relay_record.js';
+
+/**
+ * Where a relay serves its own discovery record (docs/wire/nodetrust.md, "The relay's own
+ * copy"): a browser cannot ask DNS for TXT, but it can ask the relay it already talks to.
+ */
+export const RELAY_RECORD_WELL_KNOWN = '/.well-known/disco-relay';
+
+/** The answer of `GET /.well-known/disco-relay`. */
+export interface ServedRelayRecord {
+  /** The signed record (the token published in DNS). */
+  readonly record: string;
+  /** The relay's peer id (base58): the key that signed `record`. */
+  readonly peer: string;
+  /** Where the same record is published in DNS (`_disco-relay.p….<zone>`). */
+  readonly recordName: string;
+}
+
+/** Bounds the body a reader accepts: the record (≤ 1,000 characters) plus two short strings. */
+const MAX_PEER_CHARS = 80;
+
+/** `<relay URL>/.well-known/disco-relay`, for the relay URL a device uses (trailing `/` or not). */
+export function servedRecordUrl(relayUrl: string): string {
+  return `${relayUrl.replace(/\/+$/, '')}${RELAY_RECORD_WELL_KNOWN}`;
+}
+
+/**
+ * Checks the record a relay served about itself (docs/wire/nodetrust.md, "The relay's own
+ * copy") for the relay URL the device uses: the body's shape (`ERR_NODETRUST_MALFORMED`), then
+ * `verifyRelayRecord` with the body's peer (size, signature by that relay's key, names, window),
+ * then that the record's `url` is the very origin the device reaches the relay at
+ * (`ERR_NODETRUST_RECORD_PEER`: a record of another relay, or of this one at another address).
+ * What this binds: the copy came from that origin over HTTPS, i.e. from the holder of a
+ * CA-issued certificate for the name, and the relay's key signs that it serves there. A browser
+ * cannot see the certificate to compare the pin (`checkRelayCertificate` does, in Node).
+ */
+export async function checkServedRelayRecord(
+  body: unknown,
+  options: { readonly relayUrl: string; readonly nowMs: number; readonly zone?: string },
+): Promise<RelayRecord> {
+  const { record, peer } = (typeof body === 'object' && body !== null ? body : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof record !== 'string' || typeof peer !== 'string' || peer.length > MAX_PEER_CHARS) {
+    throw new DiscoError('ERR_NODETRUST_MALFORMED', 'served relay record: shape');
+  }
+  const verified = await verifyRelayRecord(record, {
+    nowMs: options.nowMs,
+    peer: parsePeerId(peer),
+    ...(options.zone ? { zone: options.zone } : {}),
+  });
+  let origin: string;
+  try {
+    origin = new URL(options.relayUrl).origin;
+  } catch {
+    origin = '';
+  }
+  if (verified.url !== origin) {
+    throw new DiscoError('ERR_NODETRUST_RECORD_PEER', 'served relay record: for another URL');
+  }
+  return verified;
+}
