@@ -68,6 +68,8 @@ const relay = await startRelay({
   host: values.host,
   port,
   ...(values['public-url'] || front ? { publicUrl: values['public-url'] ?? front!.url } : {}),
+  // GET /.well-known/disco-relay: devices check the record the front signed
+  ...(front ? { discoveryRecord: () => front.served() } : {}),
   deviceLink: async (relayUrl, r, listenUrl) => {
     // In a cluster the link's peer registers on this very process (not through the balancer,
     // which could send it anywhere); devices on other processes are reached through the

@@ -9,6 +9,7 @@ import {
   parseLabel,
   PATHS,
   relayRecordName,
+  type ServedRelayRecord,
   type Signer,
 } from '../../protocol/nodetrust/index.js';
 import { obtainCertificate, type NodeCertificate } from './client.js';
@@ -47,6 +48,8 @@ export interface TlsFront {
   readonly recordName: string;
   /** The last discovery record published, or null when the issue server offers no place for it. */
   record(): string | null;
+  /** The same record with its peer id and DNS name, as the relay serves it (`discoveryRecord`). */
+  served(): ServedRelayRecord | null;
   /** Gets a new certificate now and serves it to new connections. */
   renew(): Promise<void>;
   close(): Promise<void>;
@@ -197,12 +200,14 @@ export async function startTlsFront(options: TlsFrontOptions): Promise<TlsFront>
   schedule(renewDelay(current, now()));
   await publish();
 
+  const recordName = relayRecordName(signer.peer, zone);
   return {
     url,
     port,
     peer: signer.peer.text,
-    recordName: relayRecordName(signer.peer, zone),
+    recordName,
     record: () => record,
+    served: () => (record ? { record, peer: signer.peer.text, recordName } : null),
     names: () => current.names,
     certificate: () => current.certificate,
     renew,

@@ -6,6 +6,7 @@ import {
   type Random,
 } from '../../protocol/encoding/index.js';
 import type { DeviceLink } from '../../protocol/tunnel/index.js';
+import type { ServedRelayRecord } from '../../protocol/nodetrust/index.js';
 import { systemResolveHost, type ResolveHost } from './address_guard.js';
 import { jsonLogger, type Logger } from './log.js';
 import type { PairingStore } from './pairing_store.js';
@@ -91,10 +92,18 @@ export interface RelayOptions {
   random?: Random;
   /** DNS for callback hosts: every address of a name (default `dns.lookup` with `all`). */
   resolveHost?: ResolveHost;
+  /**
+   * The relay's current signed discovery record (its nodetrust TLS front's), served at
+   * `GET /.well-known/disco-relay`; without it, or while it gives null, that path answers 404.
+   */
+  discoveryRecord?: () => ServedRelayRecord | null;
 }
 
 export interface RelayConfig extends Required<
-  Omit<RelayOptions, 'store' | 'rateLimits' | 'turn' | 'isDeviceOnline' | 'redisUrl' | 'cluster'>
+  Omit<
+    RelayOptions,
+    'store' | 'rateLimits' | 'turn' | 'isDeviceOnline' | 'redisUrl' | 'cluster' | 'discoveryRecord'
+  >
 > {
   readonly isDeviceOnline: ((peerId: string) => boolean | Promise<boolean>) | undefined;
   readonly redisUrl: string | undefined;

@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import { resolveRelayConfig, type RelayOptions } from './config.js';
 import type { RelayContext } from './context.js';
 import { errorHandler, notFound } from './http_errors.js';
+import { discoveryRecordRoutes } from './discovery_record.js';
 import { currentIceConfig, iceServerRoutes } from './ice_servers.js';
 import { Lifecycle } from './lifecycle.js';
 import { MemoryPairingStore } from './memory_pairing_store.js';
@@ -94,6 +95,7 @@ export function createRelay(options: RelayOptions): Relay {
   app.use(lifecycle.guard);
   app.use(pairingRoutes(ctx));
   app.use(iceServerRoutes(ctx));
+  if (options.discoveryRecord) app.use(discoveryRecordRoutes(options.discoveryRecord));
   app.use(tunnelRoutes(ctx));
   app.use(revocationCache(ctx, cluster));
   const peerMount = express();
