@@ -13,6 +13,7 @@ import {
 import { PeerDeviceLink } from '../server/peer/peer_device_link.js';
 import { findTurnserver, startCoturn, type LocalTurnServer } from '../server/turn/coturn.js';
 import { startNodetrust, type Nodetrust } from '../server/nodetrust/start_nodetrust.js';
+import { startRelayHttps, type RelayHttps } from './relay_https.js';
 import { startDemos } from '../demo/index.js';
 import { startNotes } from '../demo/notes/notes.js';
 import { startTestIdp } from '../demo/test_idp/test_idp.js';
@@ -31,7 +32,9 @@ import { startTestReplica } from '../demo/test_idp/test_replica.js';
  * data channels go through it: that is what lets an everyday browser reach the relay on
  * 127.0.0.1, where WebRTC's direct paths are refused. With Debian's pebble installed, nodetrust
  * runs too (docs/wire/nodetrust.md: DNS, proof and issue servers, pebble as the CA), always on
- * 127.0.0.1; DISCO_NODETRUST=0 turns it off.
+ * 127.0.0.1; DISCO_NODETRUST=0 turns it off. With nodetrust, the relay also gets a certificate for
+ * its `ip4127-0-0-1.<zone>` name and serves HTTPS on 127.0.0.1, DISCO_RELAY_TLS_PORT (8716), next
+ * to its plain http port (src/start/relay_https.ts).
  *
  * This is a development stack: unless NODE_ENV=production it allows callbacks to loopback
  * addresses (and DISCO_RELAY_TAMPER=1 works), which is safe only while everything is bound to
@@ -93,8 +96,11 @@ if (env.DISCO_NODETRUST !== '0') {
   }
 }
 
+let relayHttps: RelayHttps | null = null;
 const relay = await startRelay({
   ...envOptions,
+  // GET /.well-known/disco-relay: the signed record of the HTTPS front, once it has one
+  discoveryRecord: () => relayHttps?.served() ?? null,
   ...(turn ? { turn: { urls: turn.urls, secret: turn.secret } } : {}),
   host,
   port: port('DISCO_RELAY_PORT', 8711),
@@ -121,6 +127,17 @@ const relay = await startRelay({
     await link.start();
     return link;
   },
+});
+// the HTTPS front asks the CA meanwhile: the rest does not wait for it
+const relayHttpsStarting = startRelayHttps({
+  nodetrust,
+  target: {
+    host: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+    port: Number(new URL(relay.url).port),
+  },
+  port: port('DISCO_RELAY_TLS_PORT', 8716),
+  keyFile: resolve(dataDir, 'nodetrust', 'relay.key'),
+  log: (event, fields) => logger.log('info', event, fields),
 });
 // Internet Identity cannot be reached here: a test identity provider and a test replica stand in
 // for identity.internetcomputer.org and the IC (src/demo/test_idp; docs/ic.md "Sign-in").
@@ -157,12 +174,14 @@ const notes = await startNotes({
   port: port('DISCO_NOTES_PORT', 8714),
 });
 
+relayHttps = await relayHttpsStarting;
 started = true;
 guardProcess(logger);
 console.log(`Disco is running.
 
   Device app      ${app.url}/
   Relay           ${relay.publicUrl}/   (health: ${relay.publicUrl}/healthz)
+${relayHttps.lines}
   TURN            ${turn ? turn.urls[0] : 'none (coturn is not installed)'}
   Demo shop       ${demos.shopUrl}/
   Demo courier    ${demos.courierUrl}/
@@ -197,6 +216,7 @@ const stop = () => {
     replica.stop(),
     app.close(),
     relay.close(),
+    relayHttps?.close(),
   ])
     .then(() => turn?.close())
     .then(() => nodetrust?.stop())
