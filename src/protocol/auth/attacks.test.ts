@@ -585,6 +585,12 @@ describe('#11.3 decisions are one transaction', () => {
     );
     expect(writes.batches).toHaveLength(1);
     const collections = new Set(writes.batches[0]!.map((op) => op.collection));
-    expect([...collections].sort()).toEqual(['activity', 'grants', 'pending', 'rules']);
+    expect([...collections].sort()).toEqual([
+      'active_grant',
+      'activity',
+      'grants',
+      'pending',
+      'rules',
+    ]);
   });
 });

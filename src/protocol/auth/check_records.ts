@@ -117,5 +117,6 @@ export const ENGINE_VOID_ON_RESTORE: readonly string[] = [COLLECTIONS.keyB];
 export const ENGINE_NOT_BACKED_UP: readonly string[] = [
   COLLECTIONS.pending,
   COLLECTIONS.seen,
+  COLLECTIONS.activeGrant,
   'pairings',
 ];

@@ -11,6 +11,7 @@ import { activeGrant } from './grants.js';
 import { newId } from './ids.js';
 import { POLICY } from './policy.js';
 import {
+  type ActiveGrantRecord,
   COLLECTIONS,
   type ClientRecord,
   type GrantRecord,
@@ -86,19 +87,39 @@ async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
     { typ: TOKEN_TYPES.keyA, now: () => now, randomId: () => grantId, kid: ctx.identity.deviceId },
   );
   // One permission per company: the one it had (same client, still active) is replaced.
-  const replaced: WriteOp[] = (await ctx.store.list<GrantRecord>(COLLECTIONS.grants))
-    .map(({ value }) => value)
-    .filter((g) => g.clientId === p.client.clientId && g.revokedAt === undefined)
-    .map((g) => ({
-      op: 'put',
-      collection: COLLECTIONS.grants,
-      key: g.grantId,
-      value: { ...g, revokedAt: now, replacedBy: grantId },
-    }));
+  const replaced: WriteOp[] = (await grantsToReplace(p.client.clientId, ctx)).map((g) => ({
+    op: 'put',
+    collection: COLLECTIONS.grants,
+    key: g.grantId,
+    value: { ...g, revokedAt: now, replacedBy: grantId },
+  }));
+  const current: ActiveGrantRecord = { clientId: p.client.clientId, grantId };
   return {
-    ops: [...replaced, { op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant }],
+    ops: [
+      ...replaced,
+      { op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant },
+      { op: 'put', collection: COLLECTIONS.activeGrant, key: current.clientId, value: current },
+    ],
     result: { key_a: token, scope: p.scope.join(' '), expires_in: POLICY.keyALifetimeSeconds },
   };
+}
+
+/**
+ * The company's grants still in force, which its new key A replaces. Only key A makes grants and
+ * it files each as the company's `activeGrant`, so that one record is all there is to look at; a
+ * device without it (a restore, data from before it) lists the grants once, as it always did.
+ * Cost: one read per request instead of a list that grew with every key A (issue #13).
+ */
+async function grantsToReplace(clientId: string, ctx: AuthContext): Promise<GrantRecord[]> {
+  const current = await ctx.store.get<ActiveGrantRecord>(COLLECTIONS.activeGrant, clientId);
+  const grant = current && (await ctx.store.get<GrantRecord>(COLLECTIONS.grants, current.grantId));
+  const candidates =
+    grant && grant.clientId === clientId
+      ? [grant]
+      : (await ctx.store.list<GrantRecord>(COLLECTIONS.grants))
+          .map(({ value }) => value)
+          .filter((g) => g.clientId === clientId);
+  return candidates.filter((g) => g.revokedAt === undefined);
 }
 
 async function keyB(p: PendingRecord, ctx: AuthContext): Promise<Completion> {

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeDevice } from '../../testing/engine_harness.js';
 import { codeOf } from '../../testing/code_of.js';
 import { createClientIdentity } from '../../sdk/index.js';
 import { COLLECTIONS, type GrantRecord } from './index.js';
+
+const activeOf = async (d: Awaited<ReturnType<typeof makeDevice>>) =>
+  (await d.store.list<GrantRecord>(COLLECTIONS.grants))
+    .map((r) => r.value)
+    .filter((g) => g.revokedAt === undefined);
 
 describe('one permission per company (issue #11: each reconnect added an identical one)', () => {
   it('a new key A replaces the one the company had: one active grant, the old key A stops working', async () => {
@@ -39,6 +44,64 @@ describe('one permission per company (issue #11: each reconnect added an identic
     const active = (await d.store.list<GrantRecord>(COLLECTIONS.grants))
       .map((r) => r.value)
       .filter((g) => g.revokedAt === undefined);
+    expect(active.map((g) => g.clientId).sort()).toEqual(['other-shop', 'shop']);
+  });
+
+  it('finds the grant it replaces in one read: no key A request lists the grants (issue #13)', async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    await shop.requestKeyA(['address']);
+    const list = vi.spyOn(d.store, 'list');
+    for (let i = 0; i < 3; i++) await shop.requestKeyA(['address']);
+    expect(list.mock.calls.filter(([c]) => c === COLLECTIONS.grants)).toEqual([]);
+    expect(await activeOf(d)).toHaveLength(1);
+    expect((await d.store.list(COLLECTIONS.grants)).length).toBe(4);
+  });
+
+  it('without the record of the current grant (a restore, older data) it lists them once', async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    const other = await d.client('Other Shop');
+    await shop.register();
+    await other.register();
+    await other.requestKeyA(['address']);
+    await shop.requestKeyA(['address']);
+    // Data from before the record: two grants in force for one company, and no record.
+    const [kept] = (await activeOf(d)).filter((g) => g.clientId === 'shop');
+    await d.store.write([
+      {
+        op: 'put',
+        collection: COLLECTIONS.grants,
+        key: 'older',
+        value: { ...kept!, grantId: 'older' },
+      },
+      { op: 'delete', collection: COLLECTIONS.activeGrant, key: 'shop' },
+    ]);
+    await shop.requestKeyA(['address']);
+    const active = await activeOf(d);
+    expect(active.map((g) => g.clientId).sort()).toEqual(['other-shop', 'shop']);
+    const current = await d.store.get(COLLECTIONS.activeGrant, 'shop');
+    expect(current).toEqual({
+      clientId: 'shop',
+      grantId: active.find((g) => g.clientId === 'shop')!.grantId,
+    });
+  });
+
+  it("a record naming another company's grant is not trusted", async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    const other = await d.client('Other Shop');
+    await shop.register();
+    await other.register();
+    await shop.requestKeyA(['address']);
+    await other.requestKeyA(['address']);
+    const theirs = await d.store.get(COLLECTIONS.activeGrant, 'other-shop');
+    await d.store.write([
+      { op: 'put', collection: COLLECTIONS.activeGrant, key: 'shop', value: theirs },
+    ]);
+    await shop.requestKeyA(['address']);
+    const active = await activeOf(d);
     expect(active.map((g) => g.clientId).sort()).toEqual(['other-shop', 'shop']);
   });
 });

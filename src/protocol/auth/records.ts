@@ -11,7 +11,19 @@ export const COLLECTIONS = {
   /** Replay cache: request ids and states seen, until they expire. */
   seen: 'seen',
   settings: 'settings',
+  /**
+   * Which grant a company holds now (key: client id), so a key A request finds the grant it
+   * replaces in one read instead of listing every grant ever made (issue #13). Derived: not
+   * backed up; without it the grants are listed once and it is written again.
+   */
+  activeGrant: 'active_grant',
 } as const;
+
+/** `COLLECTIONS.activeGrant`: the grant a company holds now (it may since be revoked or run out). */
+export interface ActiveGrantRecord {
+  clientId: string;
+  grantId: string;
+}
 
 /** What the consent screen shows of a certificate. */
 export interface CertificateView {

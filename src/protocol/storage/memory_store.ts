@@ -7,6 +7,9 @@ import {
   type WriteOp,
 } from './store.js';
 
+/** Marks a record the batch removes (a stored value is never this symbol). */
+const DELETED: unique symbol = Symbol('deleted');
+
 /**
  * In-memory Store. Values are structured-cloned on the way in and out, as IndexedDB does, so a
  * caller can never change a stored record by mutating an object it holds.
@@ -36,34 +39,46 @@ export class MemoryStore implements Store {
   }
 
   write(ops: readonly WriteOp[]): Promise<void> {
-    // Stage on copies of the touched collections, then swap them in: all or nothing.
+    // Stage the batch's records (collection → key → value, DELETED for a removal) over the stored
+    // ones, then apply them: all or nothing. Only the touched records are staged, not their
+    // collections: copying a whole collection made every write grow with it (issue #13).
     const staged = new Map<string, Map<string, unknown>>();
-    const stage = (collection: string): Map<string, unknown> => {
+    const has = (collection: string, key: string): boolean => {
+      const map = staged.get(collection);
+      return map?.has(key) ? map.get(key) !== DELETED : !!this.#data.get(collection)?.has(key);
+    };
+    const read = (collection: string, key: string): unknown => {
+      const map = staged.get(collection);
+      const value = map?.has(key) ? map.get(key) : this.#data.get(collection)?.get(key);
+      return value === DELETED ? undefined : value;
+    };
+    const stage = (collection: string, key: string, value: unknown): void => {
       let map = staged.get(collection);
-      if (!map) {
-        map = new Map(this.#data.get(collection));
-        staged.set(collection, map);
-      }
-      return map;
+      if (!map) staged.set(collection, (map = new Map<string, unknown>()));
+      map.set(key, value);
     };
     try {
       for (const op of ops) {
         checkAddress(op.collection, op.key);
-        const map = stage(op.collection);
-        if (op.op === 'delete') map.delete(op.key);
+        if (op.op === 'delete') stage(op.collection, op.key, DELETED);
         else if (op.op === 'expect') {
-          if (!meetsExpectation(map.get(op.key), op.where))
+          if (!meetsExpectation(read(op.collection, op.key), op.where))
             throw new DiscoError('ERR_STORE_CONFLICT', `${op.collection}/${op.key} changed`);
-        } else if (op.op === 'add' && map.has(op.key)) {
+        } else if (op.op === 'add' && has(op.collection, op.key)) {
           throw new DiscoError('ERR_STORE_CONFLICT', `${op.collection}/${op.key} already exists`);
-        } else map.set(op.key, structuredClone(op.value));
+        } else stage(op.collection, op.key, structuredClone(op.value));
       }
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    for (const [collection, map] of staged) {
+    for (const [collection, changes] of staged) {
+      let map = this.#data.get(collection);
+      if (!map) this.#data.set(collection, (map = new Map<string, unknown>()));
+      for (const [key, value] of changes) {
+        if (value === DELETED) map.delete(key);
+        else map.set(key, value);
+      }
       if (map.size === 0) this.#data.delete(collection);
-      else this.#data.set(collection, map);
     }
     return Promise.resolve();
   }
