@@ -7,6 +7,8 @@ import {
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { broadcastDecisions } from '../src/browser/decisions.js';
 import { IdbStore } from '../src/browser/idb_store.js';
+import { KeptStore } from '../src/browser/kept_store.js';
+import { onStoreChange } from '../src/browser/store_changes.js';
 import {
   parsePageToWorker,
   type EngineRequestMessage,
@@ -35,12 +37,21 @@ registerRoute(
 
 // The protocol engine host: /disco/* is answered here, from IndexedDB, without the page.
 // A failed open is not kept: the next request tries again (a full disk or a blocked upgrade passes).
-let store: Promise<IdbStore> | undefined;
+// The identity, its keys and the settings stay in memory between requests until a page announces
+// that it changed them (set-up, restore, passphrase, settings: src/browser/store_changes.ts).
+let store: Promise<KeptStore> | undefined;
 const openStore = () =>
-  (store ??= IdbStore.open().catch((err: unknown) => {
-    store = undefined;
-    throw err;
-  }));
+  (store ??= IdbStore.open().then(
+    (idb) => {
+      const kept = new KeptStore(idb);
+      onStoreChange(idb.name, () => kept.forget());
+      return kept;
+    },
+    (err: unknown) => {
+      store = undefined;
+      throw err;
+    },
+  ));
 
 // Long-poll (issue #16): a company's poll is held until the person decides. The person clicks in
 // a page; its decision reaches this worker on a BroadcastChannel (src/browser/decisions.ts).

@@ -7,6 +7,7 @@ import {
   type StoreRecord,
   type WriteOp,
 } from '../protocol/storage/store.js';
+import { announceStoreChange, touchesKept } from './store_changes.js';
 
 /**
  * IndexedDB Store shared by the page and the service worker. One object store holds every
@@ -17,7 +18,11 @@ const RECORDS = 'records';
 type Key = [string, string];
 
 export class IdbStore implements Store {
-  private constructor(private readonly db: IDBPDatabase) {}
+  private constructor(
+    private readonly db: IDBPDatabase,
+    /** The database's name: writes to kept records are announced under it. */
+    readonly name: string,
+  ) {}
 
   static async open(name = 'disco'): Promise<IdbStore> {
     const db = await openDB(name, 1, {
@@ -25,7 +30,7 @@ export class IdbStore implements Store {
         database.createObjectStore(RECORDS);
       },
     });
-    return new IdbStore(db);
+    return new IdbStore(db, name);
   }
 
   async get<T>(collection: string, key: string): Promise<T | undefined> {
@@ -95,6 +100,8 @@ export class IdbStore implements Store {
         cause: err,
       });
     }
+    // Committed: a context that keeps these records in memory (the service worker) reads again.
+    if (touchesKept(ops)) announceStoreChange(this.name);
   }
 
   close(): void {
