@@ -1,26 +1,28 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import tls from 'node:tls';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
-import { startTlsFront, type TlsFront } from '../src/server/nodetrust/tls_front.js';
 import { test, expect, createDevice, addField, approveRequest } from './fixtures.js';
 import { serveSdkSite, type SdkSite } from './sdk_page.js';
 import { startStack, type Stack } from './stack.js';
 
 /**
  * Issue #10, "the relay gets one and a browser connects to it over HTTPS with pebble's root
- * trusted": the stack's relay behind the nodetrust TLS front (what `npm run relay -- --nodetrust`
- * runs), with a certificate pebble issued for `ip4127-0-0-1.nodetrust.disco.test`; that URL is
- * the relay's public URL, so the device app registers over WSS and HTTPS, and a company's page
- * (the bundled SDK) pairs and registers and gets key A through the relay's HTTPS tunnel.
+ * trusted": `npm start`'s relay HTTPS front (src/start/relay_https.ts, the same TLS front as
+ * `npm run relay -- --nodetrust`), with a certificate pebble issued for
+ * `ip4127-0-0-1.nodetrust.disco.test`; that URL is the relay's public URL, so the device app
+ * registers over WSS and HTTPS, checks the relay's signed record in Settings, and a company's
+ * page (the bundled SDK) pairs and registers and gets key A through the relay's HTTPS tunnel.
  * Chromium resolves the zone to 127.0.0.1 (`--host-resolver-rules`) and trusts this certificate
  * only for this test (`--ignore-certificate-errors-spki-list` with its key's SPKI hash); a browser
  * without that flag refuses it.
  */
 const ZONE = 'nodetrust.disco.test';
 let stack: Stack;
-let front: TlsFront;
 let site: SdkSite;
+let front: { url: string; port: number; root: string };
 
 const freePort = () =>
   new Promise<number>((ok, fail) => {
@@ -34,29 +36,44 @@ const freePort = () =>
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const [relayPort, tlsPort] = [await freePort(), await freePort()];
-  stack = await startStack(
-    { DISCO_RELAY_PUBLIC_URL: `https://ip4127-0-0-1.${ZONE}:${tlsPort}` },
-    { relay: relayPort },
-  );
-  const issueUrl = /Nodetrust issue (http:\/\/127\.0\.0\.1:\d+)/.exec(stack.output())?.[1];
-  if (!issueUrl) throw new Error(`no nodetrust in the stack:\n${stack.output()}`);
-  front = await startTlsFront({
-    issueUrl,
-    target: { host: '127.0.0.1', port: relayPort },
-    port: tlsPort,
-  });
+  const tlsPort = await freePort();
+  const url = `https://ip4127-0-0-1.${ZONE}:${tlsPort}`;
+  stack = await startStack({ DISCO_RELAY_PUBLIC_URL: url, DISCO_RELAY_TLS_PORT: String(tlsPort) });
+  const out = stack.output();
+  const line = /Relay \(HTTPS\) +(\S+) +certificate by (.+)/.exec(out);
+  if (line?.[1] !== url) throw new Error(`no relay HTTPS front in the stack:\n${out}`);
+  const rootFile = /root in (\S+)\)/.exec(out)?.[1];
+  if (!rootFile) throw new Error(`no pebble root in the stack:\n${out}`);
+  front = { url, port: tlsPort, root: await readFile(rootFile, 'utf8') };
   site = await serveSdkSite();
 });
 test.afterAll(async () => {
-  await Promise.all([front?.close(), site?.close()]);
+  await site?.close();
   await stack?.stop();
 });
 
+/** The front's leaf certificate, from a TLS handshake on 127.0.0.1 that trusts pebble's root only. */
+function frontCertificate(): Promise<tls.DetailedPeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      {
+        host: '127.0.0.1',
+        port: front.port,
+        servername: new URL(front.url).hostname,
+        ca: front.root,
+      },
+      () => {
+        resolve(socket.getPeerCertificate(true));
+        socket.destroy();
+      },
+    );
+    socket.once('error', reject);
+  });
+}
+
 /** Base64 SHA-256 of the leaf's SubjectPublicKeyInfo: what Chromium's SPKI list names. */
-function spkiHash(chainPem: string): string {
-  const leaf = new X509Certificate(chainPem.split(/(?=-----BEGIN)/)[0] ?? '');
-  const spki = leaf.publicKey.export({ type: 'spki', format: 'der' });
+function spkiHash(leafDer: Buffer): string {
+  const spki = new X509Certificate(leafDer).publicKey.export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('base64');
 }
 
@@ -98,9 +115,11 @@ test('the device app and a company reach the relay over HTTPS with its nodetrust
     await untrusting.close();
   }
 
-  const browser = await launch(
-    `--ignore-certificate-errors-spki-list=${spkiHash(front.certificate())}`,
-  );
+  const leaf = await frontCertificate();
+  expect(leaf.subjectaltname).toContain(`DNS:ip4127-0-0-1.${ZONE}`);
+  expect(leaf.issuer.CN).toMatch(/^Pebble Intermediate CA/);
+  const names = (leaf.subjectaltname ?? '').split(', ').map((n) => n.replace(/^DNS:/, ''));
+  const browser = await launch(`--ignore-certificate-errors-spki-list=${spkiHash(leaf.raw)}`);
   try {
     const device = await (await browser.newContext()).newPage();
     const sockets: string[] = [];
@@ -118,6 +137,14 @@ test('the device app and a company reach the relay over HTTPS with its nodetrust
     await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 30_000 });
     // the device's signalling socket goes through the TLS front
     expect(sockets.some((u) => u.startsWith(front.url.replace('https:', 'wss:')))).toBe(true);
+
+    // Settings checks the relay's signed record (GET /.well-known/disco-relay) for this URL
+    await device.getByRole('link', { name: 'Settings' }).click();
+    await expect(device.getByTestId('relay-record')).toContainText(
+      `Relay: ip4127-0-0-1.${ZONE}, record signed by the relay, checked`,
+      { timeout: 30_000 },
+    );
+    await expect(device.getByTestId('relay-record-warning')).toHaveCount(0);
 
     const shop = await openShop(browser);
     const seen: { url: string; issuer: string | undefined; subject: string | undefined }[] = [];
@@ -182,7 +209,7 @@ test('the device app and a company reach the relay over HTTPS with its nodetrust
     // every answer the company got from the relay came over TLS with pebble's certificate
     await expect.poll(() => seen.length).toBeGreaterThan(2);
     for (const s of seen) {
-      expect(front.names()).toContain(s.subject); // the certificate's first name: the p name
+      expect(names).toContain(s.subject); // the certificate's first name: the p name
       expect(s.issuer).toMatch(/^Pebble Intermediate CA/);
     }
   } finally {

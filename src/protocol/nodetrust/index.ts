@@ -73,6 +73,8 @@ export {
 } from './relay_record.js';
 export {
   checkServedRelayRecord,
+  isRecordFor,
+  readServedRelayRecord,
   servedRecordUrl,
   RELAY_RECORD_WELL_KNOWN,
   type ServedRelayRecord,

@@ -4,7 +4,12 @@ import { isDiscoError } from '../errors/index.js';
 import { decodeCbor, encodeCbor } from '../ic/cbor/index.js';
 import { addressLabel, peerLabel } from './names.js';
 import { createRelayRecord, relayRecordName } from './relay_record.js';
-import { checkServedRelayRecord, servedRecordUrl } from './relay_served_record.js';
+import {
+  checkServedRelayRecord,
+  isRecordFor,
+  readServedRelayRecord,
+  servedRecordUrl,
+} from './relay_served_record.js';
 import type { Signer } from './signed_document.js';
 import { newSigner } from './testing.js';
 
@@ -89,6 +94,11 @@ describe("the relay's own copy of its record", () => {
         'ERR_NODETRUST_RECORD_PEER',
       );
     }
+    // read alone (the app says where the record points), it verifies
+    const record = await readServedRelayRecord(body, { nowMs: NOW });
+    expect(isRecordFor(record, `https://${IP_NAME}:9443/`)).toBe(true);
+    expect(isRecordFor(record, RELAY_URL)).toBe(false);
+    expect(isRecordFor(record, 'not a url')).toBe(false);
   });
 
   it('refuses a body of the wrong shape, and a record of another zone', async () => {

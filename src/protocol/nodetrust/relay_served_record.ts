@@ -27,18 +27,14 @@ export function servedRecordUrl(relayUrl: string): string {
 }
 
 /**
- * Checks the record a relay served about itself (docs/wire/nodetrust.md, "The relay's own
- * copy") for the relay URL the device uses: the body's shape (`ERR_NODETRUST_MALFORMED`), then
- * `verifyRelayRecord` with the body's peer (size, signature by that relay's key, names, window),
- * then that the record's `url` is the very origin the device reaches the relay at
- * (`ERR_NODETRUST_RECORD_PEER`: a record of another relay, or of this one at another address).
- * What this binds: the copy came from that origin over HTTPS, i.e. from the holder of a
- * CA-issued certificate for the name, and the relay's key signs that it serves there. A browser
- * cannot see the certificate to compare the pin (`checkRelayCertificate` does, in Node).
+ * Reads the record a relay served about itself (docs/wire/nodetrust.md, "The relay's own copy"):
+ * the body's shape (`ERR_NODETRUST_MALFORMED`), then `verifyRelayRecord` with the body's peer
+ * (size, signature by that relay's key, names, window). It does not look at where it came from:
+ * `checkServedRelayRecord` does.
  */
-export async function checkServedRelayRecord(
+export async function readServedRelayRecord(
   body: unknown,
-  options: { readonly relayUrl: string; readonly nowMs: number; readonly zone?: string },
+  options: { readonly nowMs: number; readonly zone?: string },
 ): Promise<RelayRecord> {
   const { record, peer } = (typeof body === 'object' && body !== null ? body : {}) as Record<
     string,
@@ -47,19 +43,37 @@ export async function checkServedRelayRecord(
   if (typeof record !== 'string' || typeof peer !== 'string' || peer.length > MAX_PEER_CHARS) {
     throw new DiscoError('ERR_NODETRUST_MALFORMED', 'served relay record: shape');
   }
-  const verified = await verifyRelayRecord(record, {
+  return verifyRelayRecord(record, {
     nowMs: options.nowMs,
     peer: parsePeerId(peer),
     ...(options.zone ? { zone: options.zone } : {}),
   });
-  let origin: string;
+}
+
+/** Whether `record` is about the relay at `relayUrl`: its `url` is that very origin. */
+export function isRecordFor(record: RelayRecord, relayUrl: string): boolean {
   try {
-    origin = new URL(options.relayUrl).origin;
+    return record.url === new URL(relayUrl).origin;
   } catch {
-    origin = '';
+    return false;
   }
-  if (verified.url !== origin) {
+}
+
+/**
+ * Checks the record a relay served about itself for the relay URL the device uses:
+ * `readServedRelayRecord`, then that the record's `url` is the very origin the device reaches the
+ * relay at (`ERR_NODETRUST_RECORD_PEER`: a record of another relay, or of this one at another
+ * address). What this binds: over HTTPS the copy came from that origin, i.e. from the holder of a
+ * CA-issued certificate for the name, and the relay's key signs that it serves there. A browser
+ * cannot see the certificate to compare the pin (`checkRelayCertificate` does, in Node).
+ */
+export async function checkServedRelayRecord(
+  body: unknown,
+  options: { readonly relayUrl: string; readonly nowMs: number; readonly zone?: string },
+): Promise<RelayRecord> {
+  const record = await readServedRelayRecord(body, options);
+  if (!isRecordFor(record, options.relayUrl)) {
     throw new DiscoError('ERR_NODETRUST_RECORD_PEER', 'served relay record: for another URL');
   }
-  return verified;
+  return record;
 }
