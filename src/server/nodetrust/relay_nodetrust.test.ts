@@ -11,7 +11,11 @@ import https from 'node:https';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { discoverRelay, peerIdOfKey } from '../../protocol/nodetrust/index.js';
+import {
+  checkServedRelayRecord,
+  discoverRelay,
+  peerIdOfKey,
+} from '../../protocol/nodetrust/index.js';
 import { loadOrCreateIdentity } from './identity_file.js';
 import { startNodetrust, type Nodetrust } from './start_nodetrust.js';
 
@@ -95,6 +99,22 @@ it('serves HTTPS with its own nodetrust certificate, which becomes its public UR
       resolveTxt: (name) => resolver.resolveTxt(name),
     });
     expect(record.url).toBe(publicUrl);
+    // and it serves the same record itself, for browsers, which cannot ask DNS for TXT
+    const served = await new Promise<string>((ok, fail) => {
+      https
+        .get(`${publicUrl}/.well-known/disco-relay`, { ca: root, lookup, agent: false }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => ok(body));
+        })
+        .on('error', fail);
+    });
+    const own = await checkServedRelayRecord(JSON.parse(served), {
+      relayUrl: publicUrl,
+      nowMs: Date.now(),
+      zone: nt.zone,
+    });
+    expect(own.peer.text).toBe(peer?.[1]);
   } finally {
     child.kill('SIGTERM');
   }
