@@ -4,6 +4,7 @@ import type { Capability, CertificateRequest } from '../../protocol/capability/i
 import type {
   CapabilityRequestRecord,
   IssuedCertificateRecord,
+  PublishOutcome,
 } from '../../protocol/capability/device/index.js';
 import { entryText } from './format.js';
 import { explain, type Device } from './device.svelte.js';
@@ -159,9 +160,22 @@ export class Capabilities {
     });
     // A failed publication is not the person's problem: the relay asks the device for its list
     // through the tunnel once its copy is a minute old.
-    await this.#publishRevocations().catch(() => undefined);
+    await this.#publishRevocations(false).catch(() => undefined);
     await this.reload();
     this.#onChange();
+  }
+
+  /**
+   * Called when the device comes online on the relay and after a backup is restored: publishes
+   * the list if the relay's copy is missing or older, or adopts the relay's newer list (a backup
+   * taken before the last revocation) and publishes that (docs/capability.md "Publishing").
+   */
+  async syncRevocations(): Promise<void> {
+    const outcome = await this.#publishRevocations(true).catch(() => undefined);
+    if (outcome === 'adopted') {
+      await this.reload();
+      this.#onChange();
+    }
   }
 
   /**
@@ -169,10 +183,10 @@ export class Capabilities {
    * docs/capability.md "The relay's cache of lists"), so verifiers see the revocation at once,
    * even if this device goes offline next. The signed list is its own authentication.
    */
-  async #publishRevocations(): Promise<void> {
+  async #publishRevocations(askFirst: boolean): Promise<PublishOutcome | undefined> {
     const relay = this.#relayUrl();
     const deviceId = this.#device.identity?.deviceId;
-    if (!relay || !deviceId) return;
+    if (!relay || !deviceId) return undefined;
     const [ops, { relayRevocationsUrl }, { peerIdOf }, { b64u }] = await Promise.all([
       deviceOps(),
       core(),
@@ -180,19 +194,39 @@ export class Capabilities {
       import('../../protocol/encoding/index.js'),
     ]);
     const store = this.#device.store;
-    const list = await ops.deviceRevocationList({
-      store,
-      clock: systemClock,
-      device: await ops.deviceSigner(store),
-    });
-    const res = await fetch(relayRevocationsUrl(relay, peerIdOf(deviceId)), {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ list: b64u.encode(list.bytes) }),
-      credentials: 'omit',
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new DiscoError('ERR_TRANSPORT_FAILED', `The relay answered ${res.status}.`);
+    const url = relayRevocationsUrl(relay, peerIdOf(deviceId));
+    const call = (init: RequestInit) =>
+      fetch(url, { ...init, credentials: 'omit', signal: AbortSignal.timeout(10_000) });
+    const failed = (res: Response) =>
+      new DiscoError('ERR_TRANSPORT_FAILED', `The relay answered ${res.status}.`);
+    return ops.publishDeviceRevocations(
+      {
+        store,
+        clock: systemClock,
+        device: await ops.deviceSigner(store),
+        relay: {
+          async get() {
+            const res = await call({ cache: 'no-store' });
+            if (res.status === 404 || res.status === 504) return undefined;
+            if (!res.ok) throw failed(res);
+            const { listOfBody } = await core();
+            return listOfBody(await res.json());
+          },
+          async put(envelope) {
+            const res = await call({
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ list: b64u.encode(envelope) }),
+            });
+            if (res.ok) return 'taken';
+            const body = (await res.json().catch(() => ({}))) as { code?: unknown };
+            if (body.code === 'ERR_CAP_REVOCATIONS_ROLLBACK') return 'rollback';
+            throw failed(res);
+          },
+        },
+      },
+      { askFirst },
+    );
   }
 
   /**

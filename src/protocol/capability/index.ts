@@ -42,6 +42,11 @@ export { signRevocationList } from './sign_revocation_list.js';
 export { parseRevocationList } from './parse_revocation_list.js';
 export { acceptRevocationList } from './accept_revocation_list.js';
 export {
+  planRevocationSync,
+  type RevocationCounter,
+  type RevocationSyncPlan,
+} from './adopt_revocations.js';
+export {
   DEVICE_REVOCATIONS_PATH,
   cachedListOf,
   checkPublishedList,

@@ -16,3 +16,8 @@ export { listIssuedCertificates, revokeCapabilityCertificate } from './revoke_ce
 export { deviceRevocationList } from './device_revocation_list.js';
 export { deviceSigner } from './device_signer.js';
 export { CAPABILITY_BACKUP_CHECKS, CAPABILITY_NOT_BACKED_UP } from './backup_checks.js';
+export {
+  publishDeviceRevocations,
+  type PublishOutcome,
+  type RevocationRelay,
+} from './publish_revocations.js';
