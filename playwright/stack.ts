@@ -67,6 +67,8 @@ export async function startStack(
         DISCO_COURIER_PORT: String(p.courier),
         DISCO_NOTES_PORT: String(await freePort()),
         DISCO_IDP_PORT: String(await freePort()),
+        // each stack its own: several stacks run at once
+        DISCO_RELAY_TLS_PORT: String(await freePort()),
         DISCO_DATA_DIR: dataDir,
         ...env,
       },
