@@ -47,8 +47,15 @@ function normalize(value: CapValue, depth: number): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, normalize(v, depth + 1)]));
 }
 
+const ASCII = /^[\x20-\x7e]*$/;
+
 /** DAG-CBOR map key order: shorter encoded key first, then bytewise. */
 function compareKeys(a: string, b: string): number {
+  // Nearly every key is printable ASCII: one byte per code unit, and code-unit order is byte order.
+  if (ASCII.test(a) && ASCII.test(b)) {
+    if (a.length !== b.length) return a.length - b.length;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   const ea = new TextEncoder().encode(a);
   const eb = new TextEncoder().encode(b);
   if (ea.length !== eb.length) return ea.length - eb.length;

@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { b64u, bytes } from '../encoding/index.js';
 import { DiscoError } from '../errors/index.js';
 import { decodeCanonical, encodeCanonical, type CapValue } from './cbor.js';
@@ -49,10 +50,12 @@ export async function sealEnvelope(
   if (!(signature instanceof Uint8Array) || signature.length !== 64) {
     throw new DiscoError('ERR_INVALID_INPUT', 'the signer must return a 64-byte Ed25519 signature');
   }
-  return { bytes: encodeCanonical([signature, { [tag]: body }]), id: await idOf(signed) };
+  return { bytes: encodeCanonical([signature, { [tag]: body }]), id: idOf(signed) };
 }
 
 /** Decodes an envelope of type `tag` (canonical, at most `maxBytes`); the signature is not checked yet. */
+// Async although nothing in it waits: a bad envelope stays a rejection for its callers.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function openEnvelope(input: Uint8Array, tag: Tag, maxBytes: number): Promise<Opened> {
   const value = decodeCanonical(input, maxBytes);
   if (!Array.isArray(value) || value.length !== 2) throw malformed('an envelope is [sig, payload]');
@@ -65,9 +68,41 @@ export async function openEnvelope(input: Uint8Array, tag: Tag, maxBytes: number
   }
   const body = payload[tag];
   if (!isMap(body)) throw malformed('the body is a map');
-  const signed = encodeCanonical(payload);
-  return { body, signed, signature, id: await idOf(signed) };
+  // `input` is canonical (decodeCanonical re-encoded it), so it is the array head (0x82), the
+  // signature's head (0x58 0x40) and 64 bytes, then exactly the canonical bytes of `payload`:
+  // the signed bytes are read from there rather than encoded a second time.
+  if (input[0] !== 0x82 || input[1] !== 0x58 || input[2] !== 0x40) {
+    throw malformed('an envelope is [sig, payload]');
+  }
+  const signed = input.subarray(SIGNED_OFFSET);
+  return { body, signed, signature, id: idOf(signed) };
 }
+
+const SIGNED_OFFSET = 3 + 64;
+
+/**
+ * Imported verification keys by their raw bytes, so a verifier that sees the same device and app
+ * keys again does not parse them again (issue #8's bench: the import cost about as much as the
+ * verify). Bounded (oldest first out); a key that fails to import is never kept. A CryptoKey holds
+ * only the public key, so a hit can never make a signature verify that would not otherwise.
+ */
+const importedKeys = new Map<string, CryptoKey>();
+const MAX_IMPORTED_KEYS = 256;
+
+async function verificationKey(key: Uint8Array): Promise<CryptoKey> {
+  const name = b64u.encode(key);
+  const held = importedKeys.get(name);
+  if (held) return held;
+  const imported = await crypto.subtle.importKey('raw', bytes(key), 'Ed25519', false, ['verify']);
+  if (importedKeys.size >= MAX_IMPORTED_KEYS) {
+    importedKeys.delete(importedKeys.keys().next().value!);
+  }
+  importedKeys.set(name, imported);
+  return imported;
+}
+
+/** For tests: how many imported keys are held. */
+export const importedKeyCount = () => importedKeys.size;
 
 /** RFC 8032 §5.1.7 verification over WebCrypto, with the group order check made explicit. */
 export async function verifyEd25519(key: Uint8Array, message: Uint8Array, signature: Uint8Array) {
@@ -75,9 +110,7 @@ export async function verifyEd25519(key: Uint8Array, message: Uint8Array, signat
   // implementations accept it, so it is refused here whatever the platform does.
   if (signature.length !== 64 || !scalarIsCanonical(signature.subarray(32))) return false;
   try {
-    const publicKey = await crypto.subtle.importKey('raw', bytes(key), 'Ed25519', false, [
-      'verify',
-    ]);
+    const publicKey = await verificationKey(key);
     return await crypto.subtle.verify('Ed25519', publicKey, bytes(signature), bytes(message));
   } catch {
     return false;
@@ -96,8 +129,12 @@ function scalarIsCanonical(s: Uint8Array): boolean {
   return false;
 }
 
-export async function idOf(signed: Uint8Array): Promise<string> {
-  return b64u.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes(signed))));
+/**
+ * SHA-256 of the signed bytes, base64url. @noble/hashes, synchronously: for a few hundred bytes
+ * WebCrypto's digest costs more in its asynchronous job than in hashing.
+ */
+export function idOf(signed: Uint8Array): string {
+  return b64u.encode(sha256(signed));
 }
 
 export const isMap = (v: unknown): v is Record<string, CapValue> =>
