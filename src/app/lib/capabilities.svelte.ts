@@ -187,43 +187,19 @@ export class Capabilities {
     const relay = this.#relayUrl();
     const deviceId = this.#device.identity?.deviceId;
     if (!relay || !deviceId) return undefined;
-    const [ops, { relayRevocationsUrl }, { peerIdOf }, { b64u }] = await Promise.all([
+    const [ops, { relayRevocationsUrl }, { peerIdOf }] = await Promise.all([
       deviceOps(),
       core(),
       import('../../protocol/tunnel/peer_id.js'),
-      import('../../protocol/encoding/index.js'),
     ]);
     const store = this.#device.store;
     const url = relayRevocationsUrl(relay, peerIdOf(deviceId));
-    const call = (init: RequestInit) =>
-      fetch(url, { ...init, credentials: 'omit', signal: AbortSignal.timeout(10_000) });
-    const failed = (res: Response) =>
-      new DiscoError('ERR_TRANSPORT_FAILED', `The relay answered ${res.status}.`);
     return ops.publishDeviceRevocations(
       {
         store,
         clock: systemClock,
         device: await ops.deviceSigner(store),
-        relay: {
-          async get() {
-            const res = await call({ cache: 'no-store' });
-            if (res.status === 404 || res.status === 504) return undefined;
-            if (!res.ok) throw failed(res);
-            const { listOfBody } = await core();
-            return listOfBody(await res.json());
-          },
-          async put(envelope) {
-            const res = await call({
-              method: 'PUT',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ list: b64u.encode(envelope) }),
-            });
-            if (res.ok) return 'taken';
-            const body = (await res.json().catch(() => ({}))) as { code?: unknown };
-            if (body.code === 'ERR_CAP_REVOCATIONS_ROLLBACK') return 'rollback';
-            throw failed(res);
-          },
-        },
+        relay: ops.relayRevocationCache(url, (u, init) => fetch(u, init)),
       },
       { askFirst },
     );

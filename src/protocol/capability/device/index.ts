@@ -21,3 +21,4 @@ export {
   type PublishOutcome,
   type RevocationRelay,
 } from './publish_revocations.js';
+export { relayRevocationCache, type FetchLike } from './relay_revocations.js';

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRelay, unreachable } from '../../../server/relay/testing.js';
 import { b64u } from '../../encoding/index.js';
 import { isDiscoError } from '../../errors/index.js';
 import { MemoryStore } from '../../storage/index.js';
@@ -18,6 +19,7 @@ import {
   CAP_COLLECTIONS,
   deviceRevocationList,
   publishDeviceRevocations,
+  relayRevocationCache,
   revokeCapabilityCertificate,
   type IssuedCertificateRecord,
   type RevocationRelay,
@@ -59,20 +61,25 @@ function relayCache(peerId: string, now: () => number) {
   return { relay, calls, held: () => held };
 }
 
-async function world() {
+interface Clock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+function testClock(): Clock {
+  let t = START;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+async function world(clock: Clock = testClock(), relayFor?: (peerId: string) => RevocationRelay) {
   const key = await generateKey();
   const device = { issuer: key.publicKey, sign: key.sign };
-  const clock = {
-    t: START,
-    now() {
-      return this.t;
-    },
-  };
   let counter = 0;
   const random = (n: number) => new Uint8Array(n).fill(++counter % 256);
   const store = new MemoryStore();
-  const cache = relayCache(await peerIdOfIssuer(key.publicKey), () => clock.now());
-  const deps = { store, clock, random, device, relay: cache.relay };
+  const peerId = await peerIdOfIssuer(key.publicKey);
+  const cache = relayCache(peerId, () => clock.now());
+  const deps = { store, clock, random, device, relay: relayFor?.(peerId) ?? cache.relay };
   /** A certificate this device issued, recorded as approveCapabilityRequest records it. */
   async function issue(): Promise<string> {
     const app = await generateKey();
@@ -81,8 +88,8 @@ async function world() {
         issuer: key.publicKey,
         subject: app.publicKey,
         capabilities: [{ resource: 'https://notes.example/notes/*', actions: ['create'] }],
-        notBefore: START / 1000,
-        expiresAt: START / 1000 + 86_400,
+        notBefore: Math.floor(clock.now() / 1000),
+        expiresAt: Math.floor(clock.now() / 1000) + 86_400,
         nonce: random(16),
       },
       key.sign,
@@ -94,7 +101,7 @@ async function world() {
       appName: 'Notes',
       appUrl: 'https://notes.example/',
       issuedAt: clock.now(),
-      expiresAt: START + 86_400_000,
+      expiresAt: clock.now() + 86_400_000,
       fields: [],
     };
     await store.write([
@@ -141,7 +148,7 @@ describe('publishDeviceRevocations', () => {
     // revoked while the PUT was lost: the next time online, the relay's copy is older
     const a = await w.issue();
     await revokeCapabilityCertificate(a, w.deps);
-    w.clock.t += 1000;
+    w.clock.advance(1000);
     expect(await publishDeviceRevocations(w.deps, { askFirst: true })).toBe('published');
     expect(w.cache.held()).toMatchObject({ sequence: 1 });
     expect(w.cache.calls.put).toBe(2);
@@ -163,7 +170,7 @@ describe('publishDeviceRevocations', () => {
     await w.restore(taken);
     expect(await w.state()).toEqual({ sequence: 1, revoked: [a] });
     expect(await w.revokedAt(b)).toBeUndefined();
-    w.clock.t += 1000;
+    w.clock.advance(1000);
     expect(await publishDeviceRevocations(w.deps, { askFirst: true })).toBe('adopted');
     // the relay's very list: its ids and sequence, signed again
     expect(await w.state()).toEqual({ sequence: 2, revoked: [a, b].sort() });
@@ -190,7 +197,7 @@ describe('publishDeviceRevocations', () => {
     await revokeCapabilityCertificate(c, w.deps);
     const local = await deviceRevocationList(w.deps);
     expect(local.sequence).toBe(relayList.sequence);
-    w.clock.t += 1000;
+    w.clock.advance(1000);
     expect(await publishDeviceRevocations(w.deps, { askFirst: false })).toBe('adopted');
     expect(await w.state()).toEqual({ sequence: 3, revoked: [a, b, c].sort() });
     const merged = await deviceRevocationList(w.deps);
@@ -238,6 +245,73 @@ describe('publishDeviceRevocations', () => {
     expect(await codeOf(() => publishDeviceRevocations(deps, { askFirst: false }))).toBe(
       'ERR_CAP_REVOCATIONS_ROLLBACK',
     );
+  });
+});
+
+describe('publishDeviceRevocations, over HTTP against the real relay', () => {
+  let relay: Awaited<ReturnType<typeof startTestRelay>>;
+  beforeAll(async () => {
+    relay = await startTestRelay();
+    // the device is never reached through the tunnel here: only what it publishes counts
+    relay.link.answer = unreachable;
+  });
+  afterAll(() => relay.close());
+
+  it('publishes when online, adopts after a restore, merges after a refused PUT', async () => {
+    const w = await world(relay.clock, (peerId) =>
+      relayRevocationCache(`${relay.base}/capability/revocations/${peerId}`, (u, init) =>
+        fetch(u, init),
+      ),
+    );
+    const served = async () => {
+      const peerId = await peerIdOfIssuer(w.key.publicKey);
+      const res = await fetch(`${relay.base}/capability/revocations/${peerId}`);
+      expect(res.status).toBe(200);
+      const { list } = (await res.json()) as { list: string };
+      return parseRevocationList(b64u.decode(list), { now: relay.clock.now() });
+    };
+    // nothing cached and the device unreachable (504): published
+    expect(await publishDeviceRevocations(w.deps, { askFirst: true })).toBe('published');
+    expect(await served()).toMatchObject({ sequence: 0, revoked: [] });
+    expect(await publishDeviceRevocations(w.deps, { askFirst: true })).toBe('unchanged');
+
+    const [a, b, c] = [await w.issue(), await w.issue(), await w.issue()];
+    await revokeCapabilityCertificate(a, w.deps);
+    expect(await publishDeviceRevocations(w.deps, { askFirst: false })).toBe('published');
+    const taken = await w.backup();
+    await revokeCapabilityCertificate(b, w.deps);
+    expect(await publishDeviceRevocations(w.deps, { askFirst: false })).toBe('published');
+
+    await w.restore(taken);
+    relay.clock.advance(1000);
+    expect(await publishDeviceRevocations(w.deps, { askFirst: true })).toBe('adopted');
+    expect(await w.state()).toEqual({ sequence: 2, revoked: [a, b].sort() });
+
+    await w.restore(taken);
+    await revokeCapabilityCertificate(c, w.deps); // sequence 2 again, other ids: the relay refuses
+    relay.clock.advance(1000);
+    expect(await publishDeviceRevocations(w.deps, { askFirst: false })).toBe('adopted');
+    const merged = await served();
+    expect(merged.sequence).toBe(3);
+    expect([...merged.revoked].sort()).toEqual([a, b, c].sort());
+  });
+
+  it('reads a relay that answers neither a list nor a known refusal as a transport failure', async () => {
+    const answer = (status: number, body: unknown) => () =>
+      Promise.resolve(new Response(JSON.stringify(body), { status }));
+    const envelope = new Uint8Array(8);
+    const down = relayRevocationCache('https://relay.example/x', answer(500, {}));
+    expect(await codeOf(() => down.get())).toBe('ERR_TRANSPORT_FAILED');
+    expect(await codeOf(() => down.put(envelope))).toBe('ERR_TRANSPORT_FAILED');
+    const limited = relayRevocationCache(
+      'https://relay.example/x',
+      answer(429, { code: 'ERR_RATE_LIMITED' }),
+    );
+    expect(await codeOf(() => limited.put(envelope))).toBe('ERR_TRANSPORT_FAILED');
+    const odd = relayRevocationCache('https://relay.example/x', answer(200, { list: 5 }));
+    expect(await codeOf(() => odd.get())).toBe('ERR_CAP_MALFORMED');
+    const empty = relayRevocationCache('https://relay.example/x', answer(404, {}));
+    expect(await empty.get()).toBeUndefined();
   });
 });
 
