@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ let redis: RunningRedis;
 let dir: string;
 const clock = { now: () => Date.now() };
 const PUBLIC = 'http://relay.test';
-const start = (redisUrl: string, link = new FakeDeviceLink()) =>
+const start = (redisUrl: string, link = new FakeDeviceLink(), redisPrefix = 'c1:') =>
   startRelay({
     deviceLink: link,
     clock,
@@ -26,7 +27,7 @@ const start = (redisUrl: string, link = new FakeDeviceLink()) =>
     allowLoopbackCallbacks: true,
     production: false,
     redisUrl,
-    redisPrefix: 'c1:',
+    redisPrefix,
     // every process of a cluster has the balancer's URL
     publicUrl: PUBLIC,
     longPollSeconds: 2,
@@ -89,7 +90,64 @@ const offer = (dst: string) => ({
   },
 });
 
+/**
+ * Every command Redis runs from now on (its MONITOR feed), as lines such as
+ * `+1700000000.1 [0 127.0.0.1:5000] "GET" "c1:pairing:ABCD"`: to count what a relay reads.
+ */
+async function monitorRedis(url: string): Promise<{ lines: () => string[]; stop: () => void }> {
+  const { hostname, port } = new URL(url);
+  const socket = tcpConnect(Number(port), hostname);
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString()));
+  await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
+  socket.write('MONITOR\r\n');
+  await until(() => text.startsWith('+OK'));
+  return { lines: () => text.split('\r\n').slice(1), stop: () => socket.destroy() };
+}
+
 describe('relays sharing Redis', () => {
+  it("answers a held wait on A from B's pairing by pub/sub, reading the pairing no more while held", async () => {
+    // Issue #16: "same for the relay's wait". A relay that looked at Redis again at an interval
+    // would GET the pairing key during the hold; this one reads it when the wait arrives only.
+    // Relays of their own (another prefix), not to spend the shared ones' rate-limit budget.
+    const [a, b] = [
+      await start(redis.url, undefined, 'c2:'),
+      await start(redis.url, undefined, 'c2:'),
+    ];
+    const monitor = await monitorRedis(redis.url);
+    try {
+      const rp = await makeRp(clock.now());
+      const created = (await (
+        await fetch(`${a.url}/uid`, { headers: { 'disco-client-certificate': rp.header } })
+      ).json()) as { uid: string; wait_token: string };
+      const polled = fetch(`${a.url}/uid/${created.uid}/wait`, {
+        headers: { authorization: `Bearer ${created.wait_token}` },
+      });
+      const reads = () =>
+        monitor
+          .lines()
+          .filter(
+            (l) =>
+              !l.includes(' lua]') && l.includes(`"c2:pairing:${created.uid.replace('-', '')}"`),
+          );
+      await until(() => reads().length >= 2); // the wait's check, then the waiter's
+      const before = reads().length;
+      await new Promise((r) => setTimeout(r, 1000)); // held: half of longPollSeconds
+      expect(reads().length).toBe(before);
+      const device = await makeDevice();
+      expect((await fetch(`${b.url}/uid`, json(device.pairBody(created.uid, PUBLIC)))).status).toBe(
+        200,
+      );
+      const res = await polled;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { peer_id: string }).peer_id).toBe(device.peerId);
+    } finally {
+      monitor.stop();
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('completes on B a pairing started on A, and wakes the long-poll on A', async () => {
     const rp = await makeRp(clock.now());
     const created = (await (

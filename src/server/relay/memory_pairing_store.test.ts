@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryPairingStore } from './memory_pairing_store.js';
 import type { PairedDevice, PairingRecord } from './pairing_store.js';
 import { fakeClock } from './testing.js';
@@ -21,6 +21,10 @@ const device = (uid: string): PairedDevice => ({
   peer_id: 'p',
   public_key: { kty: 'OKP' },
   proxy_url: 'u',
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('MemoryPairingStore', () => {
@@ -70,6 +74,23 @@ describe('MemoryPairingStore', () => {
     await store.close();
     expect(await closed).toBeNull();
     expect(await store.waitForDevice('nope', new AbortController().signal)).toBeNull();
+  });
+
+  it('answers a waiter within the pairing itself, with no timer running (pushed, not polled)', async () => {
+    // Issue #16: the relay's wait answers as soon as the device pairs. With timers frozen, a
+    // store that looked again at an interval would never see the pairing.
+    vi.useFakeTimers();
+    const store = new MemoryPairingStore({ clock: fakeClock(0) });
+    await store.create(record('A', 0));
+    let answered: PairedDevice | null | undefined;
+    void store.waitForDevice('A', new AbortController().signal).then((d) => (answered = d));
+    await Promise.resolve();
+    expect(answered).toBeUndefined();
+    await store.pair('A', device('A'), 0);
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    expect(answered).toEqual(device('A'));
+    expect(vi.getTimerCount()).toBe(1); // the expiry sweep only
+    await store.close();
   });
 
   it('refuses new records when full', async () => {
