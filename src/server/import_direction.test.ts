@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -62,5 +64,29 @@ describe('imports run one way (eslint.config.js)', () => {
     ['src/server/probe.test.ts', "import '../demo/index.js';"],
   ])('%s: %s is allowed', async (filePath, code) => {
     expect(await firedRules(filePath, code)).toEqual([]);
+  });
+});
+
+/** Every source file under `dir` (tests too: a test may not switch a rule off either). */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return /\.(ts|svelte)$/.test(e.name) ? [path] : [];
+  });
+}
+
+describe('the direction rules cannot be exempted file by file', () => {
+  it('no source file switches them off with an eslint comment', () => {
+    const files = ['src', 'sw']
+      .flatMap(sources)
+      .filter((f) => !f.endsWith('import_direction.test.ts'));
+    expect(files.length).toBeGreaterThan(100);
+    const exempted = files.filter((file) =>
+      /eslint-disable[^\n]*(no-restricted-imports|no-restricted-syntax)|eslint-disable(-next-line|-line)?\s*(\*\/|$)/m.test(
+        readFileSync(file, 'utf8'),
+      ),
+    );
+    expect(exempted).toEqual([]);
   });
 });
