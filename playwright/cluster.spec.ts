@@ -130,8 +130,12 @@ async function approve(device: Page, client: string) {
     .click();
   const button = device.getByRole('button', { name: `Approve ${client}'s request` });
   await expect(button).toHaveCount(1, { timeout: 60_000 });
+  // This card goes, by its id: with answers pushed the company's next request (a button of the
+  // same name) can be on screen before this check runs.
+  const card = device.locator('article[data-testid^="request-"]').filter({ has: button });
+  const id = await card.getAttribute('data-testid');
   await button.click();
-  await expect(button).toHaveCount(0, { timeout: 30_000 });
+  await expect(device.getByTestId(id!)).toHaveCount(0, { timeout: 30_000 });
 }
 
 async function pair(device: Page, shop: Page, name: string) {
