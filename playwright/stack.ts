@@ -107,7 +107,13 @@ export async function startStack(
         const exited = new Promise((ok) => child.once('exit', ok));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      // Whatever is left of the stack's process group goes too: coturn and pebble, or the server
+      // tsx started when a busy machine let the grace time run out (they were left running).
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
       }
       await rm(dataDir, { recursive: true, force: true });
     },
