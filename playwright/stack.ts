@@ -48,6 +48,23 @@ export async function startStack(
   env: Record<string, string> = {},
   ports?: Partial<Record<'app' | 'relay' | 'shop' | 'courier', number>>,
 ): Promise<Stack> {
+  // A port picked free can be taken before the stack binds it (an outgoing connection's source
+  // port on a busy machine), and a restart's fixed ports a moment after the old stack died: then
+  // try again, with other free ports where none were asked for.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env, ports);
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes('A port Disco needs is taken')) throw err;
+      await new Promise((ok) => setTimeout(ok, 1000));
+    }
+  }
+}
+
+async function startOnce(
+  env: Record<string, string>,
+  ports: Partial<Record<'app' | 'relay' | 'shop' | 'courier', number>> | undefined,
+): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'disco-stack-'));
   const p = {
     app: ports?.app ?? (await freePort()),
@@ -90,6 +107,14 @@ export async function startStack(
     };
     child.stdout.on('data', check);
     child.once('exit', (code) => fail(new Error(`the stack exited (${code}):\n${out}`)));
+  }).catch(async (err: unknown) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
   const url = (port: number) => `http://127.0.0.1:${port}`;
   return {
