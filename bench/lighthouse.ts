@@ -2,15 +2,12 @@
 // cumulative layout shift for the device app's first page, on a fresh production build served
 // as the browser tests serve it (src/server/app/serve_app.ts) on 127.0.0.1, in the Debian
 // Chromium (issue #13: "Lighthouse mobile performance / CLS ≥ 98 / < 0.05").
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { serveApp } from '../src/server/app/serve_app.js';
 import { listen } from '../src/server/listen.js';
 import type { Results } from './results.js';
+import { freshBuild } from './size.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Runs per figure; the median is kept (Lighthouse's own advice for a noisy machine). */
 const RUNS = Number(process.env.LH_RUNS ?? 3);
@@ -29,21 +26,8 @@ export async function lighthouseSection(results: Results): Promise<string | unde
   console.log('\nLighthouse, mobile (its default: simulated slow 4G and a 4× slower CPU)');
   const { default: lighthouse } = await import('lighthouse');
   const { launch } = await import('chrome-launcher');
-  const dist = mkdtempSync(join(tmpdir(), 'disco-bench-lighthouse-'));
+  const dist = freshBuild('disco-bench-lighthouse-');
   try {
-    execFileSync(
-      process.execPath,
-      [
-        resolve(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--outDir',
-        dist,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
     const server = await listen(serveApp(dist), 0);
     // As root (a container), Chromium runs only without its sandbox.
     const chrome = await launch({

@@ -38,10 +38,12 @@ export function firstPaintScripts(dist: string): string[] {
   return [...files].filter((file) => file.endsWith('.js')).sort();
 }
 
-/** Builds the app into a temporary folder (dist/ stays as it is) and records the sizes. */
-export function sizeSection(results: Results): void {
-  console.log('\nJavaScript size (a fresh production build, gzip at the default level)');
-  const dist = mkdtempSync(join(tmpdir(), 'disco-bench-build-'));
+/**
+ * A production build of the app in a new temporary folder named `prefix…` (dist/ stays as it
+ * is); the caller removes it.
+ */
+export function freshBuild(prefix: string): string {
+  const dist = mkdtempSync(join(tmpdir(), prefix));
   try {
     execFileSync(
       process.execPath,
@@ -54,10 +56,22 @@ export function sizeSection(results: Results): void {
         '--logLevel',
         'error',
       ],
-      // The build's own report (the service worker's sub-build prints one whatever the log
-      // level) would bury the figures: shown only when the build fails.
+      // The build's own report (the service worker's sub-build prints one whatever the log level)
+      // would bury the figures: shown only when the build fails.
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+  } catch (err) {
+    rmSync(dist, { recursive: true, force: true });
+    throw err;
+  }
+  return dist;
+}
+
+/** Builds the app into a temporary folder (dist/ stays as it is) and records the sizes. */
+export function sizeSection(results: Results): void {
+  console.log('\nJavaScript size (a fresh production build, gzip at the default level)');
+  const dist = freshBuild('disco-bench-build-');
+  try {
     const scripts = firstPaintScripts(dist);
     const firstPaint = scripts.reduce((sum, file) => sum + gzipBytes(join(dist, file)), 0);
     const all = allScripts(dist).reduce((sum, file) => sum + gzipBytes(join(dist, file)), 0);
