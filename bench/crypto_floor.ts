@@ -5,7 +5,7 @@ import { compactVerify, SignJWT } from 'jose';
 import { utf8 } from '../src/protocol/encoding/index.js';
 import { open, seal, issue, TOKEN_TYPES } from '../src/protocol/jose/index.js';
 import { loadDevice } from '../src/protocol/identity/index.js';
-import { sha256b64u } from '../src/protocol/auth/ids.js';
+import { sha256b64u } from '../src/protocol/auth/sha256.js';
 import { importCertificateKey, parseCertificate } from '../src/protocol/x509/index.js';
 import type { makeDevice } from '../src/testing/engine_harness.js';
 import type { ClientIdentity } from '../src/sdk/index.js';

@@ -19,6 +19,8 @@ import { ensurePackages } from './system_packages.mjs';
 
 const isRoot = process.getuid?.() === 0;
 const inNamespace = process.env.DISCO_IN_NETNS === '1';
+/** Vitest's whole run, at most (seconds). */
+const VITEST_DEADLINE_S = 20 * 60;
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
@@ -62,13 +64,21 @@ function runSuites() {
     results.push({ name: check, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
   }
 
-  const vitestStatus = run('npx', [
+  // A whole-run deadline (a normal run takes 4-6 min on 2 cores): a worker blocked in a native
+  // call cannot be ended by Vitest's own timeouts, and one hung a CI run. coreutils' timeout ends
+  // Vitest's whole process group; the files still running are the ones without a result above.
+  const vitestStatus = run('timeout', [
+    '--kill-after=15',
+    String(VITEST_DEADLINE_S),
+    'npx',
     'vitest',
     'run',
     '--reporter=default',
     '--reporter=json',
     '--outputFile=test-results/vitest.json',
   ]);
+  if (vitestStatus === 124 || vitestStatus === 137)
+    console.log(`✗ vitest did not finish within ${VITEST_DEADLINE_S / 60} min and was stopped`);
   results.push(readVitest(vitestStatus));
 
   const pwStatus = run('npx', ['playwright', 'test'], {

@@ -1,6 +1,6 @@
 import { DiscoError } from '../errors/index.js';
 import type { ClientRequest } from './client_request.js';
-import { sha256b64u } from './ids.js';
+import { sha256b64u } from './sha256.js';
 import type { ClientRecord } from './records.js';
 import { notAClient } from './refusals.js';
 

@@ -4,7 +4,7 @@ import { CLIENT_ID, isText, malformed, runChecks, type Check } from './checks.js
 import { readClientRequest, type RequestClaims } from './client_request.js';
 import { ask } from './consent.js';
 import type { AuthContext } from './context.js';
-import { sha256b64u } from './ids.js';
+import { sha256b64u } from './sha256.js';
 import { pairingOf, provePairingChallenge } from './pairing_challenge.js';
 import { poll } from './poll.js';
 import { POLICY } from './policy.js';

@@ -2,7 +2,7 @@ import { DiscoError } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import { text } from './checks.js';
 import type { AuthContext } from './context.js';
-import { sha256b64u } from './ids.js';
+import { sha256b64u } from './sha256.js';
 import { COLLECTIONS } from './records.js';
 
 /**
