@@ -47,7 +47,7 @@ export default defineConfig({
         orientation: 'portrait',
         theme_color: '#5b2be0',
         background_color: '#ffffff',
-        // web+disco: links (docs/capability.md "Links and QR codes") open the request in
+        // web+disco: links (docs/wire/certificates.md "Links and QR codes") open the request in
         // Requests; the page checks the link strictly (parseProtocolLink).
         protocol_handlers: [{ protocol: 'web+disco', url: '/?disco_link=%s' }],
         icons: [

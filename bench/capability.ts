@@ -1,4 +1,4 @@
-// Capability certificates (issue #8, docs/capability.md): what a verifier such as the notes
+// Capability certificates (issue #8, docs/wire/certificates.md): what a verifier such as the notes
 // server pays per use, next to the limit the issue names, a bare WebCrypto Ed25519 verify
 // measured in the same run. A one-link use checks two signatures (the certificate's and the
 // invocation's), so 50 % of the bare verify rate is the most it can reach.
@@ -9,8 +9,8 @@ import {
   signRevocationList,
   verifyCapability,
   type Certificate,
-} from '../src/protocol/capability/index.js';
-import { generateKey, type TestKey } from '../src/protocol/capability/test_keys.js';
+} from '../src/protocol/certificates/index.js';
+import { generateKey, type TestKey } from '../src/protocol/certificates/test_keys.js';
 import { bytes } from '../src/protocol/encoding/index.js';
 import type { Results } from './results.js';
 

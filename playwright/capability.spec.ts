@@ -4,7 +4,7 @@ import { startStack, type Stack } from './stack.js';
 import { startNotes } from '../src/demo/notes/notes.js';
 
 /**
- * Capability certificates on the real stack (issue #8, docs/capability.md): the device app, the
+ * Capability certificates on the real stack (issue #8, docs/wire/certificates.md): the device app, the
  * relay and the notes demo, each its own origin and process (the notes demo in the test
  * process). The person opens the notes app's "Sign in with Disco" link in the device app,
  * approves with a shorter lifetime and their name, the certificate goes back by the return

@@ -24,7 +24,7 @@ export function asks(kind: RequestKind, fields: string, recipient?: string): str
   }
 }
 
-/** Capability actions (docs/capability.md "Actions") in plain words, after "may". */
+/** Capability actions (docs/wire/certificates.md "Actions") in plain words, after "may". */
 const ACTION_WORDS: Readonly<Record<string, string>> = {
   read: 'read',
   create: 'create',
@@ -53,7 +53,7 @@ export function capabilityPhrase(actions: readonly string[], resource: string): 
   return `may ${verb} anything matching ${resource} (each * stands for any text)`;
 }
 
-/** Where an app's request comes from, as the request card says it (docs/capability.md "Origin"). */
+/** Where an app's request comes from, as the request card says it (docs/wire/certificates.md "Origin"). */
 export const ORIGIN_WORDS = {
   verified: 'Sent from this address: Disco fetched the request from it.',
   claimed: 'Not verified: the request only claims this address.',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CachedRevocationList } from '../protocol/capability/index.js';
+import type { CachedRevocationList } from '../protocol/certificates/index.js';
 import type { RevocationStore } from '../server/relay/revocation_store.js';
 
 /**

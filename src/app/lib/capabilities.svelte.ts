@@ -1,11 +1,11 @@
 import { systemClock, systemRandom } from '../../protocol/encoding/index.js';
 import { DiscoError } from '../../protocol/errors/index.js';
-import type { Capability, CertificateRequest } from '../../protocol/capability/index.js';
+import type { Capability, CertificateRequest } from '../../protocol/certificates/index.js';
 import type {
   CapabilityRequestRecord,
   IssuedCertificateRecord,
   PublishOutcome,
-} from '../../protocol/capability/device/index.js';
+} from '../../protocol/certificates/device/index.js';
 import { entryText } from './format.js';
 import { explain, type Device } from './device.svelte.js';
 
@@ -23,13 +23,13 @@ export interface IssuedView {
 
 // The capability core (CBOR, globs, signing) is its own chunk, loaded when first needed: the
 // first paint stays small (issue #13).
-const core = () => import('../../protocol/capability/index.js');
-const deviceOps = () => import('../../protocol/capability/device/index.js');
+const core = () => import('../../protocol/certificates/index.js');
+const deviceOps = () => import('../../protocol/certificates/device/index.js');
 
 /**
- * The device's side of capability certificates (issue #8, docs/capability.md): requests opened
+ * The device's side of capability certificates (issue #8, docs/wire/certificates.md): requests opened
  * from a link or a scan, waiting in Requests; the certificates this device issued, in
- * Connections. Every change goes through src/protocol/capability/device (one write each).
+ * Connections. Every change goes through src/protocol/certificates/device (one write each).
  */
 export class Capabilities {
   #device: Device;
@@ -168,7 +168,7 @@ export class Capabilities {
   /**
    * Called when the device comes online on the relay and after a backup is restored: publishes
    * the list if the relay's copy is missing or older, or adopts the relay's newer list (a backup
-   * taken before the last revocation) and publishes that (docs/capability.md "Publishing").
+   * taken before the last revocation) and publishes that (docs/wire/certificates.md "Publishing").
    */
   async syncRevocations(): Promise<void> {
     const outcome = await this.#publishRevocations(true).catch(() => undefined);
@@ -180,7 +180,7 @@ export class Capabilities {
 
   /**
    * Publishes the list to the relay's cache (`PUT <relay>/capability/revocations/<peer id>`,
-   * docs/capability.md "The relay's cache of lists"), so verifiers see the revocation at once,
+   * docs/wire/certificates.md "The relay's cache of lists"), so verifiers see the revocation at once,
    * even if this device goes offline next. The signed list is its own authentication.
    */
   async #publishRevocations(askFirst: boolean): Promise<PublishOutcome | undefined> {

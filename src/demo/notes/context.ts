@@ -1,4 +1,4 @@
-import type { Certificate, RevocationList, Signer } from '../../protocol/capability/index.js';
+import type { Certificate, RevocationList, Signer } from '../../protocol/certificates/index.js';
 import type { Logger } from '../common/http.js';
 import type { SessionStore } from '../common/session.js';
 import type { ReplayCache } from './replay_cache.js';

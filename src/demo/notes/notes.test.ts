@@ -16,8 +16,8 @@ import {
   signRevocationList,
   type Certificate,
   type RevocationList,
-} from '../../protocol/capability/index.js';
-import { generateKey, type TestKey } from '../../protocol/capability/test_keys.js';
+} from '../../protocol/certificates/index.js';
+import { generateKey, type TestKey } from '../../protocol/certificates/test_keys.js';
 import { b64u, utf8 } from '../../protocol/encoding/index.js';
 import { startNotes } from './notes.js';
 

@@ -4,10 +4,10 @@ import {
   createInvocation,
   parseCertificate,
   verifyCapability,
-} from '../../protocol/capability/index.js';
+} from '../../protocol/certificates/index.js';
 import { b64u, utf8 } from '../../protocol/encoding/index.js';
 import { DiscoError } from '../../protocol/errors/index.js';
-import { isWellFormed } from '../../protocol/capability/fields.js';
+import { isWellFormed } from '../../protocol/certificates/fields.js';
 import { ApiError, readObject } from '../common/http.js';
 import { notesResource, type Note, type NotesContext } from './context.js';
 import { deviceIdOfKey, fingerprintOfKey } from './device_id.js';
@@ -18,7 +18,7 @@ const MAX_NOTE = 2000;
 
 /**
  * Verifies one signed note and stores it in the notebook of the device at the chain's root
- * (docs/capability.md "Notes demo"): the invocation must be for this server, for
+ * (docs/wire/certificates.md "Notes demo"): the invocation must be for this server, for
  * `<origin>/notes/main`, action `create`, over the SHA-256 of exactly this text; the account must
  * exist (signed in once) and its device's revocation list be fresh.
  */

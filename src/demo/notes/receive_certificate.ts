@@ -5,7 +5,7 @@ import {
   parseCertificate,
   sameBytes,
   type Certificate,
-} from '../../protocol/capability/index.js';
+} from '../../protocol/certificates/index.js';
 import { b64u } from '../../protocol/encoding/index.js';
 import { DiscoError, isDiscoError, toWire } from '../../protocol/errors/index.js';
 import { ApiError, readObject } from '../common/http.js';

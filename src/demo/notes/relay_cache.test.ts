@@ -13,8 +13,8 @@ import {
   peerIdOfIssuer,
   resolveRequest,
   signRevocationList,
-} from '../../protocol/capability/index.js';
-import { generateKey, type TestKey } from '../../protocol/capability/test_keys.js';
+} from '../../protocol/certificates/index.js';
+import { generateKey, type TestKey } from '../../protocol/certificates/test_keys.js';
 import { b64u } from '../../protocol/encoding/index.js';
 import { startTestRelay, unreachable } from '../../server/relay/testing.js';
 import { startNotes } from './notes.js';

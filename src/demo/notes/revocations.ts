@@ -6,7 +6,7 @@ import {
   CAPABILITY_LIMITS,
   parseRevocationList,
   relayRevocationsUrl,
-} from '../../protocol/capability/index.js';
+} from '../../protocol/certificates/index.js';
 import { ApiError, readObject } from '../common/http.js';
 import type { Account, NotesContext } from './context.js';
 import { deviceIdOfKey } from './device_id.js';
@@ -43,7 +43,7 @@ export function revocationPullUrl(ctx: NotesContext, rev: string): string {
 }
 
 /**
- * Makes the account's list as fresh as it can (docs/capability.md "Revocation"): when it is older
+ * Makes the account's list as fresh as it can (docs/wire/certificates.md "Revocation"): when it is older
  * than a minute, asks the relay's cache (revocationPullUrl). A failed pull keeps the old list;
  * `verifyCapability` then refuses once that list is older than the freshness window (300 s).
  */

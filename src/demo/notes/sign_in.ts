@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import type { Request, Response } from 'express';
-import { createRequest, ed25519Signer, requestLink } from '../../protocol/capability/index.js';
+import { createRequest, ed25519Signer, requestLink } from '../../protocol/certificates/index.js';
 import { ApiError, readObject } from '../common/http.js';
 import { notesGlob, type NotesContext } from './context.js';
 import { viewOf } from './view.js';

@@ -1,6 +1,6 @@
 import type { Account, NotesContext, NotesSession } from './context.js';
 
-/** What `GET /api/state` tells the page (docs/capability.md "Notes demo"). */
+/** What `GET /api/state` tells the page (docs/wire/certificates.md "Notes demo"). */
 export function viewOf(ctx: NotesContext, s: NotesSession | undefined) {
   const account: Account | undefined = s?.deviceId ? ctx.accounts.get(s.deviceId) : undefined;
   const signedIn = s?.certificate !== undefined && account !== undefined;

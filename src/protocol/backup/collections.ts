@@ -12,7 +12,7 @@ import {
 import {
   CAPABILITY_BACKUP_CHECKS,
   CAPABILITY_NOT_BACKED_UP,
-} from '../capability/device/backup_checks.js';
+} from '../certificates/device/backup_checks.js';
 
 /**
  * Which collections a backup carries, and how each record is checked on restore. A collection

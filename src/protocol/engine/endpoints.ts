@@ -1,7 +1,7 @@
 import { authorize, loadContext, register, release, type AuthContext } from '../auth/index.js';
 import { PATHS, type EndpointName } from '../messages/paths.js';
 import { discoConfiguration } from './disco_configuration.js';
-import { capabilityRevocations } from '../capability/device/revocations_endpoint.js';
+import { capabilityRevocations } from '../certificates/device/revocations_endpoint.js';
 import type { Endpoint, EngineResponse } from './types.js';
 
 /** An authorization operation takes the request body only: the router has named the endpoint. */

@@ -149,7 +149,7 @@ export const ERROR_CODES = {
   ERR_IC_PROOF_CHALLENGE: trust('invalid_grant'),
   ERR_IC_PROOF_PRINCIPAL: trust('invalid_grant'),
   ERR_IC_PROOF_SIGNATURE: trust('invalid_grant'),
-  // src/protocol/capability (capability certificates, docs/capability.md)
+  // src/protocol/certificates (capability certificates, docs/wire/certificates.md)
   ERR_CAP_MALFORMED: input(),
   ERR_CAP_TOO_LARGE: input('invalid_request', 413),
   ERR_CAP_NON_CANONICAL: input(),

@@ -26,7 +26,10 @@ client.
 
 const SECTIONS: ReadonlyArray<{ title: string; match: (code: string) => boolean }> = [
   { title: 'Internet Computer agent (docs/ic.md)', match: (c) => c.startsWith('ERR_IC_') },
-  { title: 'Capability certificates (docs/capability.md)', match: (c) => c.startsWith('ERR_CAP_') },
+  {
+    title: 'Capability certificates (docs/wire/certificates.md)',
+    match: (c) => c.startsWith('ERR_CAP_'),
+  },
   { title: 'Nodetrust (docs/wire/nodetrust.md)', match: (c) => c.startsWith('ERR_NODETRUST_') },
 ];
 

@@ -407,7 +407,7 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
   },
   ERR_CAP_GLOB_INVALID: {
     meaning: 'A resource pattern is not a valid glob.',
-    action: 'See docs/capability.md for the grammar.',
+    action: 'See docs/wire/certificates.md for the grammar.',
   },
   ERR_CAP_ORIGIN_MISMATCH: {
     meaning: "The request's icon or return URL is not on the app's own origin.",

@@ -33,15 +33,15 @@ import { fingerprintOf } from '../identity/device_id.js';
 import { assertEntry } from '../vault/validate_entry.js';
 import { parseScope } from '../scope/parse_scope.js';
 import { MemoryStore } from '../storage/memory_store.js';
-import { decodeCanonical } from '../capability/cbor.js';
-import { CAPABILITY_LIMITS } from '../capability/limits.js';
-import { parseRequest as parseCapabilityRequest } from '../capability/parse_request.js';
-import { parseCertificate as parseCapabilityCertificate } from '../capability/parse_certificate.js';
-import { parseInvocation } from '../capability/parse_invocation.js';
-import { parseRevocationList } from '../capability/parse_revocation_list.js';
-import { parseRequestLink, requestLink } from '../capability/request_origin.js';
-import { parseProtocolLink, protocolLinkFromQuery } from '../capability/protocol_link.js';
-import { checkPublishedList, listOfBody } from '../capability/revocation_cache.js';
+import { decodeCanonical } from '../certificates/cbor.js';
+import { CAPABILITY_LIMITS } from '../certificates/limits.js';
+import { parseRequest as parseCapabilityRequest } from '../certificates/parse_request.js';
+import { parseCertificate as parseCapabilityCertificate } from '../certificates/parse_certificate.js';
+import { parseInvocation } from '../certificates/parse_invocation.js';
+import { parseRevocationList } from '../certificates/parse_revocation_list.js';
+import { parseRequestLink, requestLink } from '../certificates/request_origin.js';
+import { parseProtocolLink, protocolLinkFromQuery } from '../certificates/protocol_link.js';
+import { checkPublishedList, listOfBody } from '../certificates/revocation_cache.js';
 import {
   decodeCbor,
   DelegationChain,
@@ -352,7 +352,7 @@ const DECODERS: readonly Decoder[] = [
     sample: () => 'key_b address',
     oversize: { make: () => 'a'.repeat(32 * 65 + 1), code: 'ERR_SCOPE_INVALID' },
   },
-  // capability certificates (QR codes and links from apps, docs/capability.md)
+  // capability certificates (QR codes and links from apps, docs/wire/certificates.md)
   {
     name: 'capability parseRequestLink',
     kind: 'text',

@@ -1,5 +1,5 @@
 /**
- * Where an app's capability request may be fetched from (docs/capability.md "Origin"): its own
+ * Where an app's capability request may be fetched from (docs/wire/certificates.md "Origin"): its own
  * origin, any https one, or http on loopback. The device must fetch `request_uri` itself to call
  * the origin verified, so connect-src cannot name the apps in advance. The fetch sends no
  * credentials; what the page may send anywhere is still limited by script-src 'self'.

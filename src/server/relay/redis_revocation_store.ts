@@ -1,4 +1,4 @@
-import type { CacheDecision, CachedRevocationList } from '../../protocol/capability/index.js';
+import type { CacheDecision, CachedRevocationList } from '../../protocol/certificates/index.js';
 import { orUnavailable, type RedisConnection } from './redis_connection.js';
 import { entryOfJson, REVOCATION_KEEP_MS, type RevocationStore } from './revocation_store.js';
 

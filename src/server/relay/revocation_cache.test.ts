@@ -5,13 +5,13 @@ import {
   peerIdOfIssuer,
   signRevocationList,
   type RevocationList,
-} from '../../protocol/capability/index.js';
-import { generateKey, type TestKey } from '../../protocol/capability/test_keys.js';
+} from '../../protocol/certificates/index.js';
+import { generateKey, type TestKey } from '../../protocol/certificates/test_keys.js';
 import { b64u } from '../../protocol/encoding/index.js';
 import { startTestRelay, unreachable } from './testing.js';
 
 /**
- * The relay's cache of revocation lists (docs/capability.md "The relay's cache of lists"), on a
+ * The relay's cache of revocation lists (docs/wire/certificates.md "The relay's cache of lists"), on a
  * relay with a fake device link and a fake clock: published by the device, refreshed through the
  * tunnel when a minute old, served to verifiers while the device is away, rollback refused.
  */
@@ -38,7 +38,7 @@ async function served(): Promise<RevocationList> {
   const res = await fetch(url());
   expect(res.status).toBe(200);
   const { list } = (await res.json()) as { list: string };
-  const { parseRevocationList } = await import('../../protocol/capability/index.js');
+  const { parseRevocationList } = await import('../../protocol/certificates/index.js');
   return parseRevocationList(b64u.decode(list), { now: relay.clock.now() });
 }
 

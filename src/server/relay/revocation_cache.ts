@@ -11,7 +11,7 @@ import {
   DEVICE_REVOCATIONS_PATH,
   listOfBody,
   type CachedRevocationList,
-} from '../../protocol/capability/index.js';
+} from '../../protocol/certificates/index.js';
 import { DiscoError, isDiscoError } from '../../protocol/errors/index.js';
 import { PEER_ID_PATTERN } from '../../protocol/tunnel/peer_id.js';
 import type { RelayContext } from './context.js';
@@ -66,7 +66,7 @@ function publishLimiter(
 }
 
 /**
- * The relay's cache of capability revocation lists (issue #8; docs/capability.md "The relay's
+ * The relay's cache of capability revocation lists (issue #8; docs/wire/certificates.md "The relay's
  * cache of lists"), so that verifiers get a device's list without reaching the device each time,
  * and a revocation reaches them as soon as the device publishes it:
  *

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { peerIdOfIssuer, signRevocationList } from '../../protocol/capability/index.js';
-import { generateKey } from '../../protocol/capability/test_keys.js';
+import { peerIdOfIssuer, signRevocationList } from '../../protocol/certificates/index.js';
+import { generateKey } from '../../protocol/certificates/test_keys.js';
 import { b64u } from '../../protocol/encoding/index.js';
 import { startRedis, type RunningRedis } from '../redis/start_redis.js';
 import { captureLogger } from './log.js';

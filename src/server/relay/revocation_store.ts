@@ -2,7 +2,7 @@ import {
   compareCachedLists,
   type CacheDecision,
   type CachedRevocationList,
-} from '../../protocol/capability/index.js';
+} from '../../protocol/certificates/index.js';
 import type { Clock } from '../../protocol/encoding/index.js';
 import { DiscoError } from '../../protocol/errors/index.js';
 
@@ -13,7 +13,7 @@ import { DiscoError } from '../../protocol/errors/index.js';
 export const REVOCATION_KEEP_MS = 30 * 24 * 3600 * 1000;
 
 /**
- * The relay's cache of revocation lists, one per device peer id (docs/capability.md "The relay's
+ * The relay's cache of revocation lists, one per device peer id (docs/wire/certificates.md "The relay's
  * cache of lists"). `offer` is one compare-and-set with the rule of `compareCachedLists`, so two
  * publications racing cannot move a list backwards. Memory for one process, Redis for a cluster
  * (issue #14); both pass src/testing/revocation_store_contract.ts.

@@ -1,5 +1,5 @@
 // The notes page: it only calls its own server's JSON API and renders the answers
-// (docs/capability.md "Notes demo"). Text goes in with textContent, never as HTML.
+// (docs/wire/certificates.md "Notes demo"). Text goes in with textContent, never as HTML.
 
 const POLL_MS = 1500;
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));

@@ -27,7 +27,7 @@ type Deps = Pick<CapabilityDeps, 'store' | 'clock'> & {
 };
 
 /**
- * Publishes the device's revocation list to the relay's cache (docs/capability.md "Publishing").
+ * Publishes the device's revocation list to the relay's cache (docs/wire/certificates.md "Publishing").
  * After a revocation (`askFirst: false`) it puts the list at once. When the device comes online or
  * has restored a backup (`askFirst: true`) it first reads the relay's copy and puts only when that
  * is missing or older. Either way, when the relay holds a newer list (a backup older than the last

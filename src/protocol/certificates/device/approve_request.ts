@@ -29,7 +29,7 @@ export interface ApproveChoices {
  * the certificate is recorded and Activity logs the issue. A second approval of the same request
  * fails with `ERR_STORE_CONFLICT` (or `ERR_NOT_FOUND`) and signs nothing that is recorded.
  *
- * `revocationUrl` is the device's tunnel URL for its list (docs/capability.md "Revocation").
+ * `revocationUrl` is the device's tunnel URL for its list (docs/wire/certificates.md "Revocation").
  * Returns the certificate and, when the request has a return path, the URL to open with it.
  */
 export async function approveCapabilityRequest(

@@ -3,7 +3,7 @@ import { sameBytes } from './cbor.js';
 import type { RevocationList } from './revocation_list.js';
 
 /**
- * Which list a verifier keeps when a new one arrives for `issuer` (the device key it trusts) (docs/capability.md
+ * Which list a verifier keeps when a new one arrives for `issuer` (the device key it trusts) (docs/wire/certificates.md
  * "Revocation"): a lower sequence is a rollback (an attacker or a stale cache replaying an old
  * list without a later revocation) and refused; the same sequence must carry the same ids (two
  * different lists under one number means the issuer misbehaved) and the later `issuedAt` wins;

@@ -1,5 +1,5 @@
 /**
- * The device's signed revocation list (docs/capability.md "Revocation"): every certificate id it
+ * The device's signed revocation list (docs/wire/certificates.md "Revocation"): every certificate id it
  * has revoked and not yet seen expire, a sequence number that grows with every change, and the
  * time it was signed. The device re-signs the same list (same `sequence`, later `issuedAt`)
  * whenever it is asked, so a verifier can tell a fresh list from a replayed old one.

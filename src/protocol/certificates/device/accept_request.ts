@@ -4,7 +4,7 @@ import type { CapabilityDeps } from './deps.js';
 import { CAP_COLLECTIONS, type CapabilityRequestRecord } from './records.js';
 
 /**
- * Opens a scanned or linked certificate request (docs/capability.md "Delivery"): the link is
+ * Opens a scanned or linked certificate request (docs/wire/certificates.md "Delivery"): the link is
  * read with `parseRequestLink`, a `request_uri` is fetched with `fetchBytes` and checked against
  * its hash, the request's signature and lifetime are checked, and it waits in Requests. Opening
  * the same request twice keeps the first record. Anything malformed is refused with its

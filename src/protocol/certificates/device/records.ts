@@ -1,7 +1,7 @@
 import type { OriginStatus } from '../request_origin.js';
 
 /**
- * The device's capability records (docs/capability.md "The device's side"), each in a
+ * The device's capability records (docs/wire/certificates.md "The device's side"), each in a
  * collection of its own, apart from the authorization engine's.
  */
 export const CAP_COLLECTIONS = {

@@ -109,7 +109,7 @@ async function world(clock: Clock = testClock(), relayFor?: (peerId: string) => 
     ]);
     return cert.id;
   }
-  /** What a backup carries of capabilities (docs/capability.md "Backups"): both collections. */
+  /** What a backup carries of capabilities (docs/wire/certificates.md "Backups"): both collections. */
   async function backup() {
     return {
       certificates: await store.list(CAP_COLLECTIONS.certificates),

@@ -4,7 +4,7 @@ import { deviceRevocationList } from './device_revocation_list.js';
 import { deviceSigner } from './device_signer.js';
 
 /**
- * `GET /disco/capability/revocations` (docs/capability.md "How a verifier gets the list"): the
+ * `GET /disco/capability/revocations` (docs/wire/certificates.md "How a verifier gets the list"): the
  * device's list, signed afresh for each request. The engine's answers are text (the tunnel and
  * the service worker carry strings), so the envelope travels as base64url in
  * `{ "list": "…" }`, the same body a device pushes to `POST /disco/revocations`. Public: the

@@ -11,7 +11,7 @@ export interface RevocationCounter {
 
 /**
  * What the device does once it has seen the relay's copy of its own list
- * (docs/capability.md "Publishing"):
+ * (docs/wire/certificates.md "Publishing"):
  * - `none`: the relay holds this very list (same sequence, same ids); it refreshes it itself;
  * - `publish`: the relay has nothing, or a lower sequence;
  * - `adopt`: the relay holds a higher sequence, or other ids under this one (a backup restored

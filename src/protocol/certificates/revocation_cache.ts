@@ -7,7 +7,7 @@ import { parseRevocationList } from './parse_revocation_list.js';
 import type { RevocationList } from './revocation_list.js';
 
 /**
- * One device's list as a relay caches it (docs/capability.md "The relay's cache of lists"):
+ * One device's list as a relay caches it (docs/wire/certificates.md "The relay's cache of lists"):
  * plain JSON, so a Redis store keeps it as one value. `ids` is a digest of the revoked ids, all
  * a cache needs to tell a re-signature (same ids) from a second list under one sequence.
  */

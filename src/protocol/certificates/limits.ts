@@ -1,5 +1,5 @@
 /**
- * The numbers every capability check uses (docs/capability.md "Limits"). Times on the wire are
+ * The numbers every capability check uses (docs/wire/certificates.md "Limits"). Times on the wire are
  * integer seconds since the epoch, as in UCAN 1.0 (`nbf`, `exp`).
  */
 export const CAPABILITY_LIMITS = {

@@ -20,7 +20,7 @@ async function expiredIds(deps: Pick<CapabilityDeps, 'store'>, now: number): Pro
 }
 
 /**
- * Revokes one issued certificate (docs/capability.md "Revocation"): its id joins the revocation
+ * Revokes one issued certificate (docs/wire/certificates.md "Revocation"): its id joins the revocation
  * list, whose `sequence` grows by one, and Activity logs it, in one write guarded by the
  * list's previous sequence (two revocations racing cannot both use the same number). Ids of
  * certificates long expired leave the list at the same time, since the sequence changes anyway.

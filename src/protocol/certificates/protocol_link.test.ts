@@ -26,7 +26,7 @@ const launched = (link: string) =>
   new URL(PROTOCOL_HANDLER_URL.replace('%s', encodeURIComponent(link)), 'https://disco.example')
     .search;
 
-describe('parseProtocolLink (docs/capability.md "Links and QR codes")', () => {
+describe('parseProtocolLink (docs/wire/certificates.md "Links and QR codes")', () => {
   it('reads both forms back, and the scheme in any case', () => {
     expect(parseProtocolLink(byRef)).toEqual({ kind: 'uri', uri: URI, hash: HASH });
     expect(parseProtocolLink(inline)).toEqual({

@@ -4,7 +4,7 @@ import type { Capability } from './capabilities.js';
  * A capability certificate (issue #8 "Certificate"; the seed's `nimona.io/peer.Certificate`,
  * UCAN 1.0's delegation): `issuer` lets `subject` do `capabilities` from `notBefore` to
  * `expiresAt`. A root certificate is issued by the device identity key; a delegation is issued by
- * its parent's subject and names the parent by id. Wire names in docs/capability.md.
+ * its parent's subject and names the parent by id. Wire names in docs/wire/certificates.md.
  */
 export interface Certificate {
   /** SHA-256 of the signed bytes, base64url: what revocations and delegations name. */

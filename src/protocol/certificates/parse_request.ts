@@ -18,7 +18,7 @@ import { REQUEST_FIELDS, type CertificateRequest } from './request.js';
 const malformed = (why: string) => new DiscoError('ERR_CAP_MALFORMED', `request: ${why}`);
 
 /**
- * Parses and checks a certificate request (docs/capability.md "Request"): size, canonical
+ * Parses and checks a certificate request (docs/wire/certificates.md "Request"): size, canonical
  * encoding, every field, the origin rules (icon and return URL on the app's own origin), its
  * short lifetime against `now` (milliseconds, ±60 s skew) and its signature by `sub`.
  * A passing request proves possession of `sub`; it does not prove the origin: see

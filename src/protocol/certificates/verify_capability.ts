@@ -42,7 +42,7 @@ const fail = (code: ConstructorParameters<typeof DiscoError>[0], why: string) =>
   new DiscoError(code, `capability: ${why}`);
 
 /**
- * Verifies one use of a capability (docs/capability.md "Verification", UCAN 1.0 delegation and
+ * Verifies one use of a capability (docs/wire/certificates.md "Verification", UCAN 1.0 delegation and
  * invocation validation). Every rule must pass, or a DiscoError says which failed; nothing is
  * allowed by default. The invocation is remembered only after everything else passed.
  */

@@ -3,7 +3,7 @@ import type { Capability } from './capabilities.js';
 /**
  * A certificate request (issue #8, the seed's `nimona.io/peer.CertificateRequest`): what an app
  * shows by QR code or link so the person's device can issue it a certificate. Signed by `subject`,
- * which proves the app holds the key the certificate will name. Wire names in docs/capability.md.
+ * which proves the app holds the key the certificate will name. Wire names in docs/wire/certificates.md.
  */
 export interface CertificateRequest {
   /** SHA-256 of the signed bytes, base64url; a certificate names it in `req`. */

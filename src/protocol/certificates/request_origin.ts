@@ -7,7 +7,7 @@ import { parseRequest } from './parse_request.js';
 import type { CertificateRequest } from './request.js';
 
 /**
- * What "this request really comes from that URL's origin" can mean (docs/capability.md
+ * What "this request really comes from that URL's origin" can mean (docs/wire/certificates.md
  * "Origin"). The request's signature proves only that its author holds the subject key; anyone
  * can write any `url` into a request they sign. The origin is established only when the device
  * itself fetched the request's bytes from a URL on that same origin (`request_uri`, over https,

@@ -25,7 +25,7 @@ const refused = () =>
   );
 
 /**
- * Parses a `web+disco:` URL handed over by the browser's protocol handler (docs/capability.md
+ * Parses a `web+disco:` URL handed over by the browser's protocol handler (docs/wire/certificates.md
  * "Links and QR codes"). The URL is untrusted input: any page can launch one. Accepted are
  * exactly `web+disco:capability?request=…` and `web+disco:capability?request_uri=…&request_hash=…`
  * (the scheme in any case, as URL schemes are case-insensitive), printable ASCII only, at most

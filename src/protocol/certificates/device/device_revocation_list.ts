@@ -4,7 +4,7 @@ import type { CapabilityDeps, DeviceSigner } from './deps.js';
 import { CAP_COLLECTIONS, REVOCATION_STATE_KEY, type RevocationState } from './records.js';
 
 /**
- * The device's signed revocation list as of now (docs/capability.md "Freshness window"): the
+ * The device's signed revocation list as of now (docs/wire/certificates.md "Freshness window"): the
  * stored sequence and ids, re-signed on every call with a new `iat`, so a verifier that asks
  * gets a list younger than its 300 s window. A device that never revoked answers sequence 0,
  * an empty list.

@@ -19,7 +19,7 @@ import { CAPABILITY_LIMITS } from './limits.js';
 const malformed = (why: string) => new DiscoError('ERR_CAP_MALFORMED', `certificate: ${why}`);
 
 /**
- * Parses a certificate and checks its signature by `iss` (docs/capability.md "Certificate").
+ * Parses a certificate and checks its signature by `iss` (docs/wire/certificates.md "Certificate").
  * Time, trust, revocation and chain rules are the verifier's (`verifyCapability`); a parsed
  * certificate is only well-formed and signed by the key it names.
  */

@@ -6,7 +6,7 @@ import { ed25519Signer } from '../envelope.js';
 import type { DeviceSigner } from './deps.js';
 
 /**
- * The device identity key as a capability signer (docs/capability.md "Encoding": keys are raw
+ * The device identity key as a capability signer (docs/wire/certificates.md "Encoding": keys are raw
  * Ed25519 public keys, the device's is its identity key). The private half stays a
  * non-extractable CryptoKey in the store.
  */
