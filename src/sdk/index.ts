@@ -45,3 +45,20 @@ export {
   type VerifyPrincipalProofOptions,
 } from '../protocol/ic/principal_proof/index.js';
 export { fingerprintOf } from '../protocol/identity/device_id.js';
+export {
+  createInvocation,
+  createRequest,
+  matchResource,
+  parseCertificate,
+  parseRevocationList,
+  verifyCertificate,
+  verifySignedObject,
+  type Certificate,
+  type Invocation,
+  type RevocationList,
+  type TrustedIssuers,
+  type VerifiedCapability,
+  type VerifiedCertificate,
+  type VerifyCertificateOptions,
+  type VerifySignedObjectOptions,
+} from './certificates.js';

@@ -64,6 +64,15 @@ export async function openEnvelope(input: Uint8Array, tag: Tag, maxBytes: number
     throw malformed('the signature is 64 bytes');
   }
   if (!isMap(payload) || Object.keys(payload).length !== 1 || !(tag in payload)) {
+    // The same document type in another version: its signature may be of an algorithm this
+    // verifier does not know, so it is told apart from a malformed document.
+    const [other] = isMap(payload) ? Object.keys(payload) : [];
+    if (other !== undefined && other !== tag && other.startsWith(tag.slice(0, -1))) {
+      throw new DiscoError(
+        'ERR_CAP_UNKNOWN_ALGORITHM',
+        `capability: "${other.slice(0, 40)}" is not a version this verifier knows (${tag})`,
+      );
+    }
     throw malformed(`the payload is {"${tag}": …}`);
   }
   const body = payload[tag];

@@ -62,3 +62,9 @@ export {
   type VerifiedCapability,
   type VerifyCapabilityOptions,
 } from './verify_capability.js';
+export {
+  verifyCertificate,
+  type TrustedIssuers,
+  type VerifiedCertificate,
+  type VerifyCertificateOptions,
+} from './verify_certificate.js';

@@ -153,6 +153,7 @@ export const ERROR_CODES = {
   ERR_CAP_MALFORMED: input(),
   ERR_CAP_TOO_LARGE: input('invalid_request', 413),
   ERR_CAP_NON_CANONICAL: input(),
+  ERR_CAP_UNKNOWN_ALGORITHM: input(),
   ERR_CAP_GLOB_INVALID: input(),
   ERR_CAP_ORIGIN_MISMATCH: input(),
   ERR_CAP_SIGNATURE_INVALID: trust('invalid_grant', 401),

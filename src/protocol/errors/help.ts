@@ -405,6 +405,11 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     meaning: 'A capability document is not in canonical DAG-CBOR.',
     action: 'Encode with the capability functions.',
   },
+  ERR_CAP_UNKNOWN_ALGORITHM: {
+    meaning:
+      'A capability document is of a version this verifier does not know (the version fixes the signature algorithm).',
+    action: 'Update the verifier, or send a version 1 (Ed25519) document.',
+  },
   ERR_CAP_GLOB_INVALID: {
     meaning: 'A resource pattern is not a valid glob.',
     action: 'See docs/wire/certificates.md for the grammar.',
