@@ -1,43 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
-import QRCode from 'qrcode';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
 import { createClientIdentity, startPairing } from '../src/sdk/index.js';
 import { systemClock } from '../src/protocol/encoding/index.js';
 import { test, expect, createDevice } from './fixtures.js';
 import { startStack } from './stack.js';
-
-/** One 640×480 YUV 4:2:0 frame showing `text` as a QR code (Chromium loops it as a camera). */
-function y4mOf(text: string): Buffer {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
-  const [w, h] = [640, 480];
-  // qr-scanner looks at the central 2/3 square of the frame (320 px of 480): the code, with its
-  // quiet zone, must fit well inside it.
-  const scale = Math.floor(280 / (size + 8));
-  const offX = Math.floor((w - size * scale) / 2);
-  const offY = Math.floor((h - size * scale) / 2);
-  const y = Buffer.alloc(w * h, 235);
-  for (let r = 0; r < size; r++) {
-    for (let c = 0; c < size; c++) {
-      if (!qr.modules.get(r, c)) continue;
-      for (let dy = 0; dy < scale; dy++)
-        y.fill(
-          16,
-          (offY + r * scale + dy) * w + offX + c * scale,
-          (offY + r * scale + dy) * w + offX + (c + 1) * scale,
-        );
-    }
-  }
-  const chroma = Buffer.alloc((w / 2) * (h / 2) * 2, 128);
-  return Buffer.concat([
-    Buffer.from(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\nFRAME\n`),
-    y,
-    chroma,
-  ]);
-}
+import { launchWithCamera, y4mOf } from './fake_camera.js';
 
 test('the person scans the company’s QR code with the camera; the code confirms the company’s certificate', async () => {
   test.setTimeout(120_000);
@@ -49,14 +17,7 @@ test('the person scans the company’s QR code with the camera; the code confirm
     expect(pairing.qr).toMatch(/^web\+disco:pair\?uid=/);
     const video = join(dir, 'qr.y4m');
     await writeFile(video, y4mOf(pairing.qr));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        ...CHROMIUM_ARGS,
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-      ],
-    });
+    const browser = await launchWithCamera(video);
     try {
       const context = await browser.newContext();
       await context.grantPermissions(['camera'], { origin: stack.app });

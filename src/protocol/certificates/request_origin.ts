@@ -91,7 +91,12 @@ export async function resolveRequest(
   const fetched = await opts.fetchBytes(ref.uri, CAPABILITY_LIMITS.maxRequestBytes);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes(fetched)));
   if (!sameBytes(digest, ref.hash)) {
-    throw new DiscoError('ERR_CAP_DIGEST_MISMATCH', 'request: not the document the link names');
+    // The person reads this message (Requests shows it): a code swapped on a poster, or a
+    // document swapped on the server.
+    throw new DiscoError(
+      'ERR_CAP_DIGEST_MISMATCH',
+      'This QR code or link does not match the request it points to: it may have been swapped. Nothing was saved.',
+    );
   }
   const request = await parseRequest(fetched, opts);
   return { request, bytes: fetched, ...requestOrigin(request, { fetchedFrom: ref.uri }) };
