@@ -186,6 +186,28 @@ describe('shop API', () => {
     });
     expect(forged.body.error).toBeNull();
   });
+
+  it('holds GET /api/state?since= until the flow moves (issue #16: the page shows a decision at once)', async () => {
+    // Without a session there is nothing to wait for: answered at once, version null.
+    const none = await call(`${shopUrl}/api/state?since=0`);
+    expect(none.body).toMatchObject({ step: 'idle', version: null });
+
+    const first = await call(`${shopUrl}/api/connect`, { method: 'POST', json: {} });
+    const cookie = { cookie: first.headers.get('set-cookie')!.split(';')[0]! };
+    const now = (await call(`${shopUrl}/api/state`, { headers: cookie })).body;
+    expect(typeof now.version).toBe('number');
+    const v = now.version as number;
+    // Another version than the session's: answered at once.
+    const other = await call(`${shopUrl}/api/state?since=${v - 1}`, { headers: cookie });
+    expect(other.body.version).toBe(v);
+
+    const held = call(`${shopUrl}/api/state?since=${v}`, { headers: cookie });
+    await new Promise((r) => setTimeout(r, 200)); // a broken hold would answer `v` by now
+    await call(`${shopUrl}/api/connect`, { method: 'POST', json: {}, headers: cookie });
+    const moved = await held;
+    expect(moved.status).toBe(200);
+    expect(moved.body.version as number).toBeGreaterThan(v);
+  });
 });
 
 describe('courier API', () => {

@@ -71,7 +71,7 @@ async function followDelivery(ctx: ShopContext, s: ShopSession, signal: AbortSig
     await new Promise((r) => setTimeout(r, FOLLOW_EVERY_MS));
     if (signal.aborted || !s.delivery) return;
     const progress = await deliveryProgress(ctx, s.delivery.id, signal);
-    if (progress && !signal.aborted) s.delivery.progress = progress;
+    if (progress && !signal.aborted) s.delivery = { ...s.delivery, progress };
   }
 }
 

@@ -8,6 +8,9 @@ import { viewOf, type ShopContext } from './context.js';
 import { ship } from './ship.js';
 import { ShopSession } from './state.js';
 
+/** How long `GET /api/state?since=` holds a page's request when nothing changes. */
+const HOLD_MS = 25_000;
+
 export type { ShopState, ShopStep } from './state.js';
 
 /**
@@ -55,9 +58,20 @@ export async function createShop(config: ShopConfig): Promise<DemoApp> {
   const app = baseApp();
   app
     .route('/api/state')
-    .get((req, res) => {
-      res.json(viewOf(ctx, ctx.sessions.find(req)));
-    })
+    .get(
+      wrap(async (req, res) => {
+        // `?since=<version>`: held until the flow moves (at most HOLD_MS), so the page shows a
+        // decision as soon as the shop has it instead of at its next poll.
+        const s = ctx.sessions.find(req);
+        const since = Number(req.query.since);
+        if (s && typeof req.query.since === 'string' && Number.isSafeInteger(since)) {
+          const gone = new AbortController();
+          res.once('close', () => gone.abort());
+          await s.changedSince(since, HOLD_MS, gone.signal);
+        }
+        if (!res.writableEnded && !res.destroyed) res.json(viewOf(ctx, ctx.sessions.find(req)));
+      }),
+    )
     .all(methodNotAllowed(['GET']));
   app
     .route('/api/connect')

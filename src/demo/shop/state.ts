@@ -18,6 +18,11 @@ export type ShopStep =
 
 /** `GET /api/state` (and the 202 answers of connect and ship): docs/demo.md. */
 export interface ShopState {
+  /**
+   * The session's change counter: pass it back as `?since=` to wait for the next change. Null
+   * without a session (nothing to wait for: the page asks again in a second).
+   */
+  version: number | null;
   step: ShopStep;
   /** One sentence for the page's status line: what happens, or what the person should do. */
   status: string;
@@ -51,17 +56,104 @@ export interface Link {
   certificate: VerifiedDeviceCertificate | null;
 }
 
+/** Requests `GET /api/state?since=` may hold at once per session. */
+const MAX_HELD = 8;
+
 /** One browser session's place in the flow. */
 export class ShopSession {
-  step: ShopStep = 'idle';
   flow: AbortController | undefined;
-  pairing: { uid: string; qrImage: string; expiresAt: number } | undefined;
-  link: Link | undefined;
+  #step: ShopStep = 'idle';
+  #pairing: { uid: string; qrImage: string; expiresAt: number } | undefined;
+  #link: Link | undefined;
+  #registered = false;
+  #courier: { name: string; fingerprint: string } | undefined;
+  #delivery: { id: string; courierUrl: string; progress: CourierProgress } | undefined;
+  #problem: Problem | undefined;
+  /** Grows with every change the page can see: `GET /api/state?since=` waits for it to move. */
+  version = 0;
+  #waiters = new Set<() => void>();
+
+  get step() {
+    return this.#step;
+  }
+  set step(v) {
+    this.#step = v;
+    this.#changed();
+  }
+  get pairing() {
+    return this.#pairing;
+  }
+  set pairing(v) {
+    this.#pairing = v;
+    this.#changed();
+  }
+  get link() {
+    return this.#link;
+  }
+  set link(v) {
+    this.#link = v;
+    this.#changed();
+  }
   /** The device has this shop as a client (registered), with or without key A. */
-  registered = false;
-  courier: { name: string; fingerprint: string } | undefined;
-  delivery: { id: string; courierUrl: string; progress: CourierProgress } | undefined;
-  problem: Problem | undefined;
+  get registered() {
+    return this.#registered;
+  }
+  set registered(v) {
+    this.#registered = v;
+    this.#changed();
+  }
+  get courier() {
+    return this.#courier;
+  }
+  set courier(v) {
+    this.#courier = v;
+    this.#changed();
+  }
+  /** Replaced whole (not edited in place), so that a change of `progress` is seen. */
+  get delivery():
+    Readonly<{ id: string; courierUrl: string; progress: CourierProgress }> | undefined {
+    return this.#delivery;
+  }
+  set delivery(v) {
+    this.#delivery = v && { ...v };
+    this.#changed();
+  }
+  get problem() {
+    return this.#problem;
+  }
+  set problem(v) {
+    this.#problem = v;
+    this.#changed();
+  }
+
+  #changed() {
+    this.version++;
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  /**
+   * Resolves once `version` is no longer `since`, after `ms`, or when `signal` aborts (the page
+   * went away): a held `GET /api/state` that answers as soon as the flow moves.
+   */
+  changedSince(since: number, ms: number, signal: AbortSignal): Promise<void> {
+    // A page holds one request at a time; more than a few held at once (many tabs, or a script)
+    // are answered at once rather than kept.
+    if (since !== this.version || signal.aborted || this.#waiters.size >= MAX_HELD) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.#waiters.add(done);
+    });
+  }
 
   /** Cancels whatever this session waited for and starts a new flow. */
   begin(): AbortSignal {
@@ -132,6 +224,7 @@ export function shopView(
 ): ShopState {
   const st = s ?? new ShopSession();
   return {
+    version: s ? s.version : null,
     step: st.step,
     status: status(st, shop.name),
     waiting: WAITING.includes(st.step),

@@ -1,7 +1,8 @@
 // The shop's checkout page: it only calls its own server's JSON API and renders the answers
 // (docs/demo.md). Text goes in with textContent, never as HTML.
 
-const POLL_MS = 1000;
+/** Pause between requests when there is nothing to wait for, or after a failed one. */
+const RETRY_MS = 1000;
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const els = {
@@ -84,13 +85,21 @@ function render(state) {
   }
 }
 
-async function refresh() {
+/**
+ * Reads the shop's state. `hold`: the shop answers once the flow moves past what this page
+ * shows (`?since=`, at most 25 s), so a decision on the device shows here as soon as the shop
+ * has it.
+ */
+async function refresh(hold = false) {
+  const since = hold && typeof last?.version === 'number' ? `?since=${last.version}` : '';
   try {
-    const res = await fetch('/api/state', { headers: { accept: 'application/json' } });
+    const res = await fetch(`/api/state${since}`, { headers: { accept: 'application/json' } });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     render(await res.json());
+    return true;
   } catch {
     setText(els.status, 'Lost contact with the shop. Retrying…');
+    return false;
   }
 }
 
@@ -129,7 +138,11 @@ els.connect.addEventListener('click', () => void post('/api/connect'));
 els.ship.addEventListener('click', () => void post('/api/ship'));
 
 async function loop() {
-  if (!sending) await refresh();
-  setTimeout(() => void loop(), POLL_MS);
+  // Without a session yet there is nothing to wait for: ask again in a second (not while a
+  // button's request is on its way, whose answer is newer). With one, the held request is the
+  // wait; after a failure (the shop restarting, the network gone) pause before asking again.
+  const held = typeof last?.version === 'number';
+  const ok = held || !sending ? await refresh(held) : true;
+  setTimeout(() => void loop(), held && ok ? 0 : RETRY_MS);
 }
 void loop();
