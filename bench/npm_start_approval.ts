@@ -9,8 +9,8 @@
 // Each pairing is a new device and a new shop session: the shop shows a code, the device types it, the person
 // approves the shop's connection, then its key A request. For both approvals it times, from the
 // device page's click event: (1) the shop's server has the answer — its JSON state changes,
-// watched from the shop's page by asking `/api/state` every few ms — and (2) the shop's own page
-// shows it, which it learns from that same state on its own poll (`POLL_MS` in shop.js).
+// watched from the shop's page with a request the shop holds until its state changes — and (2) the
+// shop's own page shows it, which it learns the same way (`GET /api/state?since=`, docs/demo.md).
 // Prints medians; figures, not assertions.
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -25,9 +25,6 @@ const { createDevice, addField, expect } = await import('../playwright/fixtures.
 const { peerIdOf } = await import('../src/protocol/tunnel/index.js');
 
 const PAIRINGS = Number(process.argv[2] ?? 5);
-/** How often the watcher asks the shop's server for its state. */
-const WATCH_MS = 5;
-
 /** In the device page: the time of each click (wall clock), as the page sees it. */
 const NOTE_CLICKS = `(() => {
   window.__clicks = [];
@@ -35,8 +32,9 @@ const NOTE_CLICKS = `(() => {
 })()`;
 
 /**
- * In the shop's page: when its server's state first reaches `step` (asked every WATCH_MS), and
- * when the page itself enables "Ship my order" (the shop's own view of being connected).
+ * In the shop's page: when its server's state first reaches `step` (a request held by the shop
+ * until its state changes, `GET /api/state?since=`, as the page's own), and when the page itself
+ * enables "Ship my order" (the shop's own view of being connected).
  */
 const WATCH_SHOP = `(() => {
   const at = () => performance.timeOrigin + performance.now();
@@ -44,10 +42,15 @@ const WATCH_SHOP = `(() => {
   const ship = document.querySelector('button#ship') ?? [...document.querySelectorAll('button')].find((b) => b.textContent.includes('Ship my order'));
   new MutationObserver(() => { if (!ship.disabled && !window.__shown) window.__shown = at(); })
     .observe(ship, { attributes: true, attributeFilter: ['disabled'] });
-  const watch = async () => {
-    const state = await (await fetch('/api/state', { headers: { accept: 'application/json' } })).json();
-    window.__steps[state.step] ??= at();
-    if (state.step !== 'connected') setTimeout(watch, ${WATCH_MS});
+  const watch = async (version) => {
+    const since = typeof version === 'number' ? '?since=' + version : '';
+    try {
+      const state = await (await fetch('/api/state' + since, { headers: { accept: 'application/json' } })).json();
+      window.__steps[state.step] ??= at();
+      if (state.step !== 'connected') void watch(state.version);
+    } catch (err) {
+      window.__watchFailed = String(err);
+    }
   };
   void watch();
 })()`;
@@ -142,7 +145,7 @@ try {
     `  one tunnel round trip to the device (fetch, as the shop's SDK): median ${median(trips).toFixed(1)} ms; ratio ${(median(server) / median(trips)).toFixed(1)}×`,
   );
   console.log(
-    `npm start, approval click → the demo shop's page shows it: median ${median(page).toFixed(0)} ms of ${page.length} (its page asks its server every second)`,
+    `npm start, approval click → the demo shop's page shows it: median ${median(page).toFixed(0)} ms of ${page.length} (its page keeps a request waiting at its server)`,
   );
 } finally {
   await browser.close();
