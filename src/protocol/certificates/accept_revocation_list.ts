@@ -1,11 +1,11 @@
 import { DiscoError } from '../errors/index.js';
 import { sameBytes } from './cbor.js';
-import type { RevocationList } from './revocation_list.js';
+import { sameRevocations, type RevocationList } from './revocation_list.js';
 
 /**
  * Which list a verifier keeps when a new one arrives for `issuer` (the device key it trusts) (docs/wire/certificates.md
  * "Revocation"): a lower sequence is a rollback (an attacker or a stale cache replaying an old
- * list without a later revocation) and refused; the same sequence must carry the same ids (two
+ * list without a later revocation) and refused; the same sequence must carry the same ids and subjects (two
  * different lists under one number means the issuer misbehaved) and the later `issuedAt` wins;
  * a higher sequence replaces the list.
  */
@@ -23,10 +23,7 @@ export function acceptRevocationList(
     throw new DiscoError('ERR_CAP_REVOCATIONS_ROLLBACK', 'revocations: older sequence number');
   }
   if (incoming.sequence === current.sequence) {
-    const same =
-      incoming.revoked.length === current.revoked.length &&
-      incoming.revoked.every((id, i) => id === current.revoked[i]);
-    if (!same) {
+    if (!sameRevocations(incoming, current)) {
       throw new DiscoError('ERR_CAP_REVOCATIONS_ROLLBACK', 'revocations: two lists, one sequence');
     }
     return incoming.issuedAt > current.issuedAt ? incoming : current;

@@ -26,6 +26,11 @@ export const CAPABILITY_LIMITS = {
   maxChainLength: 5,
   /** Ids in one revocation list. */
   maxRevokedIds: 1000,
+  /**
+   * Subjects (apps' keys) in one revocation list, each revoking all of its certificates. With
+   * 1000 ids the list stays under its 40 000 bytes (1000 × 34 + 100 × 34 + 150).
+   */
+  maxRevokedSubjects: 100,
   /** Clock skew tolerated on every time check, in seconds (UCAN 1.0 recommends ±60 s). */
   skew: 60,
   /**

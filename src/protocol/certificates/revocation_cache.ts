@@ -8,14 +8,15 @@ import type { RevocationList } from './revocation_list.js';
 
 /**
  * One device's list as a relay caches it (docs/wire/certificates.md "The relay's cache of lists"):
- * plain JSON, so a Redis store keeps it as one value. `ids` is a digest of the revoked ids, all
- * a cache needs to tell a re-signature (same ids) from a second list under one sequence.
+ * plain JSON, so a Redis store keeps it as one value. `ids` is a digest of the revoked ids and
+ * subjects, all a cache needs to tell a re-signature (same ones) from a second list under one
+ * sequence.
  */
 export interface CachedRevocationList {
   readonly sequence: number;
   /** Seconds since the epoch, as signed. */
   readonly issuedAt: number;
-  /** base64url SHA-256 of the revoked ids in their canonical order. */
+  /** base64url SHA-256 of the revoked ids (and subjects) in their canonical order. */
   readonly ids: string;
   /** The signed envelope, base64url: what the relay serves. */
   readonly list: string;
@@ -40,8 +41,7 @@ export async function peerIdOfIssuer(issuer: Uint8Array): Promise<string> {
 
 /** The cache entry of a parsed list. */
 export async function cachedListOf(list: RevocationList): Promise<CachedRevocationList> {
-  const joined = new Uint8Array(list.revoked.length * 32);
-  list.revoked.forEach((id, i) => joined.set(b64u.decode(id), i * 32));
+  const joined = revocationsDigestInput(list);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes(joined)));
   return {
     sequence: list.sequence,
@@ -49,6 +49,21 @@ export async function cachedListOf(list: RevocationList): Promise<CachedRevocati
     ids: b64u.encode(digest),
     list: b64u.encode(list.bytes),
   };
+}
+
+/**
+ * What `ids` hashes: the revoked ids, 32 bytes each, as before subjects existed (so entries a
+ * relay already holds keep their digest); with revoked subjects, a 4-byte big-endian count of
+ * ids first, then the ids, then the subjects. The count fixes where the ids end, and such an
+ * input is 4 bytes longer than a multiple of 32, so it never equals an input without subjects.
+ */
+function revocationsDigestInput(list: RevocationList): Uint8Array {
+  const values = [...list.revoked, ...list.revokedSubjects];
+  const head = list.revokedSubjects.length === 0 ? 0 : 4;
+  const joined = new Uint8Array(head + values.length * 32);
+  if (head > 0) new DataView(joined.buffer).setUint32(0, list.revoked.length);
+  values.forEach((v, i) => joined.set(b64u.decode(v), head + i * 32));
+  return joined;
 }
 
 /**

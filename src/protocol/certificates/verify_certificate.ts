@@ -1,3 +1,4 @@
+import { b64u } from '../encoding/index.js';
 import { DiscoError } from '../errors/index.js';
 import { sameBytes } from './cbor.js';
 import { assertCovered, isAttenuation, type Action } from './capabilities.js';
@@ -134,7 +135,12 @@ export function checkTimes(
   }
 }
 
-/** The root issuer's list must be fresh and name no link of the chain. `now` in seconds. */
+/**
+ * The root issuer's list must be fresh and revoke no part of the chain (docs/wire/certificates.md
+ * "Revocation list"): no link's id is listed, and no link's subject nor any delegation's issuer
+ * is a revoked subject, so revoking an app's key also stops what that app delegated onward.
+ * `now` in seconds.
+ */
 export function checkRevocations(
   chain: readonly Certificate[],
   lists: readonly RevocationList[],
@@ -150,5 +156,12 @@ export function checkRevocations(
   }
   if (chain.some((c) => list.revoked.includes(c.id))) {
     throw fail('ERR_CAP_REVOKED', 'a certificate in the chain is revoked');
+  }
+  if (list.revokedSubjects.length === 0) return;
+  const subjects = new Set(list.revokedSubjects);
+  // The root's issuer is the list's own signer, never a subject of it; every other key counts.
+  const keys = chain.flatMap((c, i) => (i === 0 ? [c.subject] : [c.issuer, c.subject]));
+  if (keys.some((key) => subjects.has(b64u.encode(key)))) {
+    throw fail('ERR_CAP_REVOKED', 'a key in the chain is revoked with all of its certificates');
   }
 }

@@ -5,7 +5,7 @@ import { CAP_COLLECTIONS, REVOCATION_STATE_KEY, type RevocationState } from './r
 
 /**
  * The device's signed revocation list as of now (docs/wire/certificates.md "Freshness window"): the
- * stored sequence and ids, re-signed on every call with a new `iat`, so a verifier that asks
+ * stored sequence, ids and subjects, re-signed on every call with a new `iat`, so a verifier that asks
  * gets a list younger than its 300 s window. A device that never revoked answers sequence 0,
  * an empty list.
  */
@@ -21,6 +21,7 @@ export async function deviceRevocationList(
       issuer: deps.device.issuer,
       sequence: state?.sequence ?? 0,
       revoked: state?.revoked ?? [],
+      revokedSubjects: state?.revokedSubjects ?? [],
     },
     deps.device.sign,
     deps.clock.now(),

@@ -13,6 +13,7 @@ export {
   type ApproveChoices,
 } from './approve_request.js';
 export { listIssuedCertificates, revokeCapabilityCertificate } from './revoke_certificate.js';
+export { revokeCapabilitySubject } from './revoke_subject.js';
 export { deviceRevocationList } from './device_revocation_list.js';
 export { deviceSigner } from './device_signer.js';
 export { CAPABILITY_BACKUP_CHECKS, CAPABILITY_NOT_BACKED_UP } from './backup_checks.js';

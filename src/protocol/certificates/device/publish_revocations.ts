@@ -32,7 +32,7 @@ type Deps = Pick<CapabilityDeps, 'store' | 'clock'> & {
  * has restored a backup (`askFirst: true`) it first reads the relay's copy and puts only when that
  * is missing or older. Either way, when the relay holds a newer list (a backup older than the last
  * revocation brought back a lower sequence), the device checks that copy is signed by its own key,
- * adopts it (`planRevocationSync`: the union of ids, never un-revoking), marks the certificates
+ * adopts it (`planRevocationSync`: the union of ids and of subjects, never un-revoking), marks the certificates
  * it names as revoked, and puts the result. Returns `adopted` then.
  */
 export async function publishDeviceRevocations(
@@ -83,8 +83,8 @@ function readState(deps: Pick<Deps, 'store'>): Promise<RevocationState | undefin
 
 /**
  * Takes `next` in one write, guarded by the sequence the plan was made from (a revocation in
- * between makes the write fail rather than lose it), and marks the
- * certificates of this device that it names as revoked, so Connections shows them so.
+ * between makes the write fail rather than lose it), and marks the certificates of this device
+ * that it names, by id or by subject, as revoked, so Connections shows them so.
  */
 async function adopt(
   deps: Deps,
@@ -92,11 +92,18 @@ async function adopt(
   next: RevocationCounter,
 ): Promise<void> {
   const now = deps.clock.now();
-  const value: RevocationState = { sequence: next.sequence, revoked: [...next.revoked] };
+  const value: RevocationState = {
+    sequence: next.sequence,
+    revoked: [...next.revoked],
+    ...(next.revokedSubjects?.length ? { revokedSubjects: [...next.revokedSubjects] } : {}),
+  };
   const ids = new Set(next.revoked);
+  const subjects = new Set(next.revokedSubjects);
   const certificates = await deps.store.list<IssuedCertificateRecord>(CAP_COLLECTIONS.certificates);
   const marks: WriteOp[] = certificates
-    .filter((c) => ids.has(c.key) && c.value.revokedAt === undefined)
+    .filter(
+      (c) => (ids.has(c.key) || subjects.has(c.value.subject)) && c.value.revokedAt === undefined,
+    )
     .map((c) => ({
       op: 'put',
       collection: CAP_COLLECTIONS.certificates,

@@ -45,17 +45,26 @@ export interface IssuedCertificateRecord {
   revokedAt?: number;
 }
 
-/** The revocation list's state: `sequence` grows by one with every change to `revoked`. */
+/**
+ * The revocation list's state: `sequence` grows by one with every change to `revoked` or
+ * `revokedSubjects`. `revokedSubjects` (apps' keys, base64url, all of whose certificates are
+ * revoked) is absent when there is none, as in states and backups written before it existed.
+ */
 export interface RevocationState {
   sequence: number;
   revoked: string[];
+  revokedSubjects?: string[];
 }
 
-/** What Activity shows of an issue or a revocation (same shape as the engine's records). */
+/**
+ * What Activity shows of an issue or a revocation (same shape as the engine's records).
+ * `capability_revoke_all` is the revocation of every certificate of one app (its key is
+ * `clientId`): it names the certificates it stopped in `certificateIds`, not `certificateId`.
+ */
 export interface CapabilityActivityRecord {
   id: string;
   at: number;
-  kind: 'capability_issue' | 'capability_revoke';
+  kind: 'capability_issue' | 'capability_revoke' | 'capability_revoke_all';
   outcome: 'approved' | 'revoked';
   decidedBy: 'person';
   /** The app's key, base64url. */
@@ -64,5 +73,6 @@ export interface CapabilityActivityRecord {
   /** Each capability as `<action,…> <resource glob>`. */
   scope: string[];
   fields?: string[];
-  certificateId: string;
+  certificateId?: string;
+  certificateIds?: string[];
 }
