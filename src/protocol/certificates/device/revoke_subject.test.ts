@@ -231,10 +231,10 @@ describe('revokeCapabilitySubject: all certificates of one app', () => {
       revokeCapabilitySubject(b64u.encode(notes.publicKey), w.deps),
       revokeCapabilitySubject(b64u.encode(other.publicKey), w.deps),
     ]);
-    const failed = results.filter((r) => r.status === 'rejected');
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(failed.length).toBeLessThanOrEqual(1);
     for (const f of failed) {
-      const reason: unknown = (f as PromiseRejectedResult).reason;
+      const reason: unknown = f.reason;
       expect(isDiscoError(reason) && reason.code).toBe('ERR_STORE_CONFLICT');
     }
     expect((await w.state())?.sequence).toBe(1 + results.length - failed.length);
