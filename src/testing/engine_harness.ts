@@ -76,6 +76,8 @@ export async function makeDevice() {
   const person = {
     answer: 'approve' as 'approve' | 'deny' | 'ignore' | 'remember',
     decided: [] as PendingRecord[],
+    /** While set, a waiting client stays parked until it settles (tests that decide by hand). */
+    held: undefined as Promise<void> | undefined,
   };
   const act = async () => {
     if (person.answer === 'ignore') return;
@@ -96,6 +98,7 @@ export async function makeDevice() {
     }
   };
   const wait = async (ms: number) => {
+    if (person.held) await person.held;
     clock.t += ms;
     await act();
   };
@@ -125,7 +128,7 @@ export async function makeDevice() {
       ...(opts.resendMs === undefined ? {} : { resendMs: opts.resendMs }),
     });
   }
-  return { clock, store, deps, transport, device, person, client, notified };
+  return { clock, store, deps, transport, device, person, client, notified, act };
 }
 
 function res(r: { status: number; headers: Record<string, string>; body: string }) {

@@ -87,18 +87,28 @@ async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
     { typ: TOKEN_TYPES.keyA, now: () => now, randomId: () => grantId, kid: ctx.identity.deviceId },
   );
   // One permission per company: the one it had (same client, still active) is replaced.
-  const replaced: WriteOp[] = (await grantsToReplace(p.client.clientId, ctx)).map((g) => ({
+  const { read, grants } = await grantsToReplace(p.client.clientId, ctx);
+  const replaced: WriteOp[] = grants.map((g) => ({
     op: 'put',
     collection: COLLECTIONS.grants,
     key: g.grantId,
     value: { ...g, revokedAt: now, replacedBy: grantId },
   }));
   const current: ActiveGrantRecord = { clientId: p.client.clientId, grantId };
+  const where = { collection: COLLECTIONS.activeGrant, key: current.clientId };
   return {
     ops: [
       ...replaced,
       { op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant },
-      { op: 'put', collection: COLLECTIONS.activeGrant, key: current.clientId, value: current },
+      // Written only if the company's current grant is still the one read above (compare-and-
+      // set; `add` when there was none): of two key A decided at the same moment, the second
+      // conflicts and is decided again, replacing the first (decide.ts, consent.ts).
+      ...(read
+        ? [
+            { op: 'expect', ...where, where: { grantId: read.grantId } } as const,
+            { op: 'put', ...where, value: current } as const,
+          ]
+        : [{ op: 'add', ...where, value: current } as const]),
     ],
     result: { key_a: token, scope: p.scope.join(' '), expires_in: POLICY.keyALifetimeSeconds },
   };
@@ -110,16 +120,19 @@ async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
  * device without it (a restore, data from before it) lists the grants once, as it always did.
  * Cost: one read per request instead of a list that grew with every key A (issue #13).
  */
-async function grantsToReplace(clientId: string, ctx: AuthContext): Promise<GrantRecord[]> {
-  const current = await ctx.store.get<ActiveGrantRecord>(COLLECTIONS.activeGrant, clientId);
-  const grant = current && (await ctx.store.get<GrantRecord>(COLLECTIONS.grants, current.grantId));
+async function grantsToReplace(
+  clientId: string,
+  ctx: AuthContext,
+): Promise<{ read: ActiveGrantRecord | undefined; grants: GrantRecord[] }> {
+  const read = await ctx.store.get<ActiveGrantRecord>(COLLECTIONS.activeGrant, clientId);
+  const grant = read && (await ctx.store.get<GrantRecord>(COLLECTIONS.grants, read.grantId));
   const candidates =
     grant && grant.clientId === clientId
       ? [grant]
       : (await ctx.store.list<GrantRecord>(COLLECTIONS.grants))
           .map(({ value }) => value)
           .filter((g) => g.clientId === clientId);
-  return candidates.filter((g) => g.revokedAt === undefined);
+  return { read, grants: candidates.filter((g) => g.revokedAt === undefined) };
 }
 
 async function keyB(p: PendingRecord, ctx: AuthContext): Promise<Completion> {

@@ -1,4 +1,4 @@
-import { isDiscoError } from '../errors/index.js';
+import { DiscoError, isDiscoError } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import { pendingAnswer, sealedAnswer, type Answer } from './answers.js';
 import { commit } from './commit.js';
@@ -59,11 +59,26 @@ export async function ask(
     ctx.notify?.(p);
     return pendingAnswer(p, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
   }
-  const s = await settle(p, { approve: true, by: 'rule' }, ctx);
-  await commit([...guards, ...s.ops], ctx, replayedRequest);
-  if (s.error) throw s.error;
-  return sealedAnswer(s.record.response!);
+  for (let attempt = 1; ; attempt++) {
+    const s = await settle(p, { approve: true, by: 'rule' }, ctx);
+    try {
+      await commit([...guards, ...s.ops], ctx, grantMoved);
+    } catch (err) {
+      // Not a replay (commit names those): the company's current grant moved under this key A
+      // (another decided at the same moment). Carry it out again, once, on the new state.
+      if (attempt === 1 && isDiscoError(err, 'ERR_STORE_CONFLICT')) continue;
+      throw err;
+    }
+    if (s.error) throw s.error;
+    return sealedAnswer(s.record.response!);
+  }
 }
+
+const grantMoved = () =>
+  new DiscoError(
+    'ERR_STORE_CONFLICT',
+    "The company's permission changed while this request was carried out. Ask again.",
+  );
 
 /** Who asks, as the person sees it: a registered client. */
 export const asker = (c: ClientRecord): PendingRecord['client'] => ({

@@ -1,4 +1,4 @@
-import { DiscoError } from '../errors/index.js';
+import { DiscoError, isDiscoError } from '../errors/index.js';
 import { commit } from './commit.js';
 import type { AuthContext } from './context.js';
 import { COLLECTIONS, type PendingRecord } from './records.js';
@@ -23,23 +23,36 @@ export async function decide(
   decision: Decision,
   ctx: AuthContext,
 ): Promise<PendingRecord> {
-  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
-  if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
-  if (p.status !== 'pending') throw alreadyDecided();
-  if (ctx.clock.now() >= p.expiresAt)
-    throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
-  const s = await settle(p, decision, ctx);
-  await commit(
-    [
-      { op: 'expect', collection: COLLECTIONS.pending, key: id, where: { status: 'pending' } },
-      { op: 'put', collection: COLLECTIONS.pending, key: id, value: s.record },
-      ...s.ops,
-    ],
-    ctx,
-    alreadyDecided,
-  );
-  // A client long-polling for this request gets its answer now (decision_signal.ts).
-  ctx.decisions?.decided(id);
-  if (s.error) throw s.error;
-  return s.record;
+  for (let attempt = 1; ; attempt++) {
+    const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+    if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
+    if (p.status !== 'pending') throw alreadyDecided();
+    if (ctx.clock.now() >= p.expiresAt)
+      throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
+    const s = await settle(p, decision, ctx);
+    try {
+      await commit(
+        [
+          { op: 'expect', collection: COLLECTIONS.pending, key: id, where: { status: 'pending' } },
+          { op: 'put', collection: COLLECTIONS.pending, key: id, value: s.record },
+          ...s.ops,
+        ],
+        ctx,
+        alreadyDecided,
+      );
+    } catch (err) {
+      // Still pending: what moved under the decision is something it carries out (the company's
+      // current grant, replaced by a key A decided at the same moment): decide it again, once.
+      const stillPending =
+        attempt === 1 &&
+        isDiscoError(err, 'ERR_CONSENT_DECIDED') &&
+        (await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id))?.status === 'pending';
+      if (stillPending) continue;
+      throw err;
+    }
+    // A client long-polling for this request gets its answer now (decision_signal.ts).
+    ctx.decisions?.decided(id);
+    if (s.error) throw s.error;
+    return s.record;
+  }
 }

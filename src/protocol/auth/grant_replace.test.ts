@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { makeDevice } from '../../testing/engine_harness.js';
 import { codeOf } from '../../testing/code_of.js';
 import { createClientIdentity } from '../../sdk/index.js';
-import { COLLECTIONS, type GrantRecord } from './index.js';
+import { COLLECTIONS, decide, loadContext, type GrantRecord, type PendingRecord } from './index.js';
 
 const activeOf = async (d: Awaited<ReturnType<typeof makeDevice>>) =>
   (await d.store.list<GrantRecord>(COLLECTIONS.grants))
@@ -31,6 +31,48 @@ describe('one permission per company (issue #11: each reconnect added an identic
       'ERR_GRANT_REVOKED',
     );
     expect(await codeOf(shop.requestKeyB(second.key_a, audience, ['address']))).toBe('resolved');
+  });
+
+  it('two key A requests approved at the same moment leave one permission in force', async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    await shop.requestKeyA(['address']); // a permission to replace
+    let release!: () => void;
+    d.person.held = new Promise((r) => (release = r));
+    const calls = [shop.requestKeyA(['address']), shop.requestKeyA(['address'])];
+    const pending = async () =>
+      (await d.store.list<PendingRecord>(COLLECTIONS.pending))
+        .map((r) => r.value)
+        .filter((p) => p.status === 'pending');
+    while ((await pending()).length < 2) await new Promise((r) => setTimeout(r, 1));
+    // Both decisions read the company's current grant before either writes.
+    const [a, b] = await pending();
+    const decided = await Promise.all(
+      [a!, b!].map(async (p) =>
+        decide(p.id, { approve: true, by: 'person' }, await loadContext(d.deps)),
+      ),
+    );
+    expect(decided.map((p) => p.status)).toEqual(['approved', 'approved']);
+    d.person.held = undefined;
+    release();
+    await Promise.all(calls);
+    expect(await activeOf(d)).toHaveLength(1);
+  });
+
+  it('two key A requests a rule approves at the same moment leave one permission in force', async () => {
+    const d = await makeDevice();
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'remember'; // the person approves and makes a rule
+    await shop.requestKeyA(['address']);
+    d.person.answer = 'ignore'; // from now on the rule decides
+    const answers = await Promise.all([
+      shop.requestKeyA(['address']),
+      shop.requestKeyA(['address']),
+    ]);
+    expect(answers.every((a) => typeof a.key_a === 'string')).toBe(true);
+    expect(await activeOf(d)).toHaveLength(1);
   });
 
   it("never touches another company's permission", async () => {
