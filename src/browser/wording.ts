@@ -93,3 +93,10 @@ export function partnerLabel(p: PartnerView, asker: string): string {
  * withdrawn: src/protocol/auth/withdraw.ts): nobody refused it, the company no longer asks.
  */
 export const WITHDRAWN_OUTCOME = 'Withdrawn by the company';
+
+/**
+ * Revoking every certificate of one app (docs/wire/certificates.md "Revocation list", `subs`):
+ * the button in Connections and its line in Activity say it the same way.
+ */
+export const revokeAllLabel = (app: string) => `Revoke all of ${app}'s certificates`;
+export const REVOKED_ALL_WHAT = 'All of its certificates revoked, with any it passed on';

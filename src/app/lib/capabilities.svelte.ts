@@ -137,6 +137,8 @@ export class Capabilities {
         ...(await this.#revocationUrl()),
       },
     );
+    // A new certificate for an app whose certificates were all revoked: the list changed too.
+    if (out.revocationsChanged) await this.#publishRevocations(false).catch(() => undefined);
     await this.reload();
     this.#onChange();
     const { b64u } = await import('../../protocol/encoding/index.js');
@@ -160,6 +162,23 @@ export class Capabilities {
     });
     // A failed publication is not the person's problem: the relay asks the device for its list
     // through the tunnel once its copy is a minute old.
+    await this.#publishRevocations(false).catch(() => undefined);
+    await this.reload();
+    this.#onChange();
+  }
+
+  /**
+   * Revokes every certificate this device gave the app whose key is `subject` (base64url), and
+   * what it delegated onward (docs/wire/certificates.md "Revocation list", `subs`), then
+   * publishes the list as `revoke` does.
+   */
+  async revokeApp(subject: string): Promise<void> {
+    const ops = await deviceOps();
+    await ops.revokeCapabilitySubject(subject, {
+      store: this.#device.store,
+      clock: systemClock,
+      random: systemRandom,
+    });
     await this.#publishRevocations(false).catch(() => undefined);
     await this.reload();
     this.#onChange();
