@@ -126,6 +126,54 @@ test.describe('capability certificates on the real stack', () => {
     await expect(device.getByText(/^Was given a certificate/)).toHaveCount(1);
     await expect(device.getByText(/^Certificate revoked/)).toHaveCount(1);
   });
+
+  test("revoke all of an app's certificates: the app key is on the list, the next note refused", async ({
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    const device = await (await browser.newContext()).newPage();
+    await createDevice(device, undefined, `${stack.app}/`);
+    await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+
+    const notesPage = await (await browser.newContext()).newPage();
+    await notesPage.goto(`${notes.url}/`);
+    await notesPage.getByRole('button', { name: 'Sign in with Disco' }).click();
+    const requestLink = notesPage.getByTestId('request-link');
+    await expect(requestLink).toHaveAttribute('href', /#\/capability\?request_uri=/);
+    await device.goto((await requestLink.getAttribute('href'))!);
+    const card = device.getByTestId('capability-request');
+    await expect(card).toBeVisible({ timeout: 20_000 });
+    await card.getByRole('button', { name: "Approve Demo Notes's request" }).click();
+    await device.waitForURL((url) => url.href.startsWith(`${notes.url}/return?certificate=`));
+    await expect(notesPage.getByTestId('notes-status')).toHaveText('Signed in with Disco.', {
+      timeout: 10_000,
+    });
+    await notesPage.getByLabel('New note').fill('Before');
+    await notesPage.getByRole('button', { name: 'Add note' }).click();
+    await expect(notesPage.getByTestId('notes')).toContainText('Before', { timeout: 15_000 });
+
+    await device.goto(`${stack.app}/#/inbox`);
+    await device.getByRole('link', { name: 'Connections' }).click();
+    await expect(device.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 20_000 });
+    const app = device.getByTestId('revoke-app');
+    await expect(app).toHaveCount(1);
+    await app.getByRole('button', { name: "Revoke all of Demo Notes's certificates" }).click();
+    await expect(app).toContainText('can no longer act for you');
+    await app.getByRole('button', { name: 'Yes, revoke all' }).click();
+    await expect(device.getByText("All of Demo Notes's certificates were revoked.")).toBeVisible();
+    await expect(device.getByTestId('issued-certificate')).toContainText('Revoked');
+    // nothing left in force: no button to revoke all, and none for the one certificate
+    await expect(device.getByTestId('revoke-app')).toHaveCount(0);
+    await expect
+      .poll(async () => (await postNote(notesPage, 'after revoking all')).code, {
+        timeout: 20_000,
+        intervals: [2_500],
+      })
+      .toBe('ERR_CAP_REVOKED');
+
+    await device.getByRole('link', { name: 'Activity' }).click();
+    await expect(device.getByText(/^All of its certificates revoked/)).toHaveCount(1);
+  });
 });
 
 test.describe('web+disco: links (the manifest protocol handler)', () => {
