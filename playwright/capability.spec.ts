@@ -82,6 +82,13 @@ test.describe('capability certificates on the real stack', () => {
     await expect(card).toContainText(`may create anything under ${notes.url}/notes/`);
     // The empty state counts the capability request too (it said "No requests waiting" beside it).
     await expect(device.getByText('No requests waiting.')).toHaveCount(0);
+    // …and so does the Requests badge, wherever the person goes meanwhile.
+    const requestsLink = device
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /^Requests/ });
+    await device.getByRole('link', { name: 'My data', exact: true }).click();
+    await expect(requestsLink).toHaveAccessibleName('Requests (1)');
+    await requestsLink.click();
     await card.getByLabel('For how long').selectOption({ label: '1 day' });
     await card.getByRole('checkbox', { name: /Full name/ }).check();
     await card.getByRole('button', { name: "Approve Demo Notes's request" }).click();
