@@ -471,7 +471,8 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
   },
   ERR_CAP_REPLAYED: { meaning: 'This invocation was used already.', action: 'Sign a new one.' },
   ERR_CAP_REVOKED: {
-    meaning: 'The person revoked this certificate.',
+    meaning:
+      'The person revoked this certificate, or every certificate of an app in its chain (what that app passed on stops too).',
     action: 'Stop; ask the person again.',
   },
   ERR_CAP_REVOCATIONS_STALE: {
