@@ -18,7 +18,7 @@ import type { RevocationList } from './revocation_list.js';
 import { signRevocationList } from './sign_revocation_list.js';
 import { generateKey, type TestKey } from './test_keys.js';
 import { verifyCapability } from './verify_capability.js';
-import { verifyCertificate } from './verify_certificate.js';
+import { checkRevocations, verifyCertificate } from './verify_certificate.js';
 
 /** Revoking all certificates of one subject: the list's `subs` (docs/wire/certificates.md). */
 
@@ -271,6 +271,19 @@ describe('the verifier and revoked subjects', () => {
     expect((await w.verify(w.chain.slice(0, 2), revokedCourier)).subject).toEqual(
       w.helper.publicKey,
     );
+  });
+
+  it("checkRevocations reads a delegation's issuer too, not only the subjects", async () => {
+    const w = await chainWorld();
+    // Not a linked chain (verifyCertificate would refuse it earlier): the helper appears only as
+    // the issuer of the last link, so only the issuer rule can refuse it.
+    const [root, , third] = w.chain;
+    const list = await w.list([], [w.keyOf(w.helper)]);
+    expect(await codeOf(() => checkRevocations([root!, third!], [list], T))).toBe(
+      'ERR_CAP_REVOKED',
+    );
+    const other = await w.list([], [w.keyOf(w.stranger)]);
+    expect(checkRevocations([root!, third!], [other], T)).toBeUndefined();
   });
 
   it('refuses an invocation signed under a revoked subject (verifyCapability)', async () => {
