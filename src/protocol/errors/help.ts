@@ -466,8 +466,10 @@ export const ERROR_HELP: Record<ErrorCode, ErrorHelp> = {
     action: 'Address it to the server you send it to.',
   },
   ERR_CAP_DIGEST_MISMATCH: {
-    meaning: "The invocation's digest does not match the content sent.",
-    action: 'Sign exactly the content you send.',
+    meaning:
+      "A digest does not match what it names: an invocation's digest and the content sent, or a QR code's or link's request hash and the request document it points to (a swapped code).",
+    action:
+      'Sign exactly the content you send; put the hash of the request document you serve in the code.',
   },
   ERR_CAP_REPLAYED: { meaning: 'This invocation was used already.', action: 'Sign a new one.' },
   ERR_CAP_REVOKED: {
