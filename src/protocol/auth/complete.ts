@@ -31,6 +31,11 @@ export interface Completion {
   ops: WriteOp[];
   result: Record<string, unknown>;
   fields?: string[];
+  /**
+   * The ops again, from a fresh read of what they depend on, when a write lost a race on it
+   * (key A: the company's current grant). What was signed and sealed stays as it is.
+   */
+  rebase?: () => Promise<WriteOp[]>;
 }
 
 async function register(
@@ -87,29 +92,32 @@ async function keyA(p: PendingRecord, ctx: AuthContext): Promise<Completion> {
     { typ: TOKEN_TYPES.keyA, now: () => now, randomId: () => grantId, kid: ctx.identity.deviceId },
   );
   // One permission per company: the one it had (same client, still active) is replaced.
-  const { read, grants } = await grantsToReplace(p.client.clientId, ctx);
-  const replaced: WriteOp[] = grants.map((g) => ({
-    op: 'put',
-    collection: COLLECTIONS.grants,
-    key: g.grantId,
-    value: { ...g, revokedAt: now, replacedBy: grantId },
-  }));
   const current: ActiveGrantRecord = { clientId: p.client.clientId, grantId };
   const where = { collection: COLLECTIONS.activeGrant, key: current.clientId };
-  return {
-    ops: [
-      ...replaced,
+  const grantOps = async (): Promise<WriteOp[]> => {
+    const { read, grants } = await grantsToReplace(p.client.clientId, ctx);
+    return [
+      ...grants.map((g): WriteOp => ({
+        op: 'put',
+        collection: COLLECTIONS.grants,
+        key: g.grantId,
+        value: { ...g, revokedAt: now, replacedBy: grantId },
+      })),
       { op: 'add', collection: COLLECTIONS.grants, key: grantId, value: grant },
-      // Written only if the company's current grant is still the one read above (compare-and-
-      // set; `add` when there was none): of two key A decided at the same moment, the second
-      // conflicts and is decided again, replacing the first (decide.ts, consent.ts).
+      // Written only if the company's current grant is still the one read (compare-and-set;
+      // `add` when there was none): of two key A carried out at the same moment, the second
+      // conflicts and its ops are made again from the new state (`rebase`), replacing the first.
       ...(read
         ? [
             { op: 'expect', ...where, where: { grantId: read.grantId } } as const,
             { op: 'put', ...where, value: current } as const,
           ]
         : [{ op: 'add', ...where, value: current } as const]),
-    ],
+    ];
+  };
+  return {
+    ops: await grantOps(),
+    rebase: grantOps,
     result: { key_a: token, scope: p.scope.join(' '), expires_in: POLICY.keyALifetimeSeconds },
   };
 }

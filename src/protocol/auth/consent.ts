@@ -1,7 +1,7 @@
 import { DiscoError, isDiscoError } from '../errors/index.js';
 import type { WriteOp } from '../storage/store.js';
 import { pendingAnswer, sealedAnswer, type Answer } from './answers.js';
-import { commit } from './commit.js';
+import { commit, MAX_ATTEMPTS } from './commit.js';
 import { findRule } from './consent_rule.js';
 import type { AuthContext } from './context.js';
 import { newId } from './ids.js';
@@ -59,19 +59,23 @@ export async function ask(
     ctx.notify?.(p);
     return pendingAnswer(p, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
   }
+  const s = await settle(p, { approve: true, by: 'rule' }, ctx);
+  let ops = s.ops;
   for (let attempt = 1; ; attempt++) {
-    const s = await settle(p, { approve: true, by: 'rule' }, ctx);
     try {
-      await commit([...guards, ...s.ops], ctx, grantMoved);
+      await commit([...guards, ...ops], ctx, grantMoved);
+      break;
     } catch (err) {
       // Not a replay (commit names those): the company's current grant moved under this key A
-      // (another decided at the same moment). Carry it out again, once, on the new state.
-      if (attempt === 1 && isDiscoError(err, 'ERR_STORE_CONFLICT')) continue;
-      throw err;
+      // (another carried out at the same moment). Its writes are made again from the new state.
+      if (attempt >= MAX_ATTEMPTS || !s.rebase || !isDiscoError(err, 'ERR_STORE_CONFLICT')) {
+        throw err;
+      }
+      ops = await s.rebase();
     }
-    if (s.error) throw s.error;
-    return sealedAnswer(s.record.response!);
   }
+  if (s.error) throw s.error;
+  return sealedAnswer(s.record.response!);
 }
 
 const grantMoved = () =>

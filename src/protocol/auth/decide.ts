@@ -1,5 +1,5 @@
 import { DiscoError, isDiscoError } from '../errors/index.js';
-import { commit } from './commit.js';
+import { commit, MAX_ATTEMPTS } from './commit.js';
 import type { AuthContext } from './context.js';
 import { COLLECTIONS, type PendingRecord } from './records.js';
 import { settle, type Decision } from './settle.js';
@@ -23,36 +23,40 @@ export async function decide(
   decision: Decision,
   ctx: AuthContext,
 ): Promise<PendingRecord> {
+  const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
+  if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
+  if (p.status !== 'pending') throw alreadyDecided();
+  if (ctx.clock.now() >= p.expiresAt)
+    throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
+  const s = await settle(p, decision, ctx);
+  let ops = s.ops;
   for (let attempt = 1; ; attempt++) {
-    const p = await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id);
-    if (!p) throw new DiscoError('ERR_CONSENT_UNKNOWN', 'This request no longer exists.');
-    if (p.status !== 'pending') throw alreadyDecided();
-    if (ctx.clock.now() >= p.expiresAt)
-      throw new DiscoError('ERR_CONSENT_EXPIRED', 'This request expired before it was answered.');
-    const s = await settle(p, decision, ctx);
     try {
       await commit(
         [
           { op: 'expect', collection: COLLECTIONS.pending, key: id, where: { status: 'pending' } },
           { op: 'put', collection: COLLECTIONS.pending, key: id, value: s.record },
-          ...s.ops,
+          ...ops,
         ],
         ctx,
         alreadyDecided,
       );
+      break;
     } catch (err) {
       // Still pending: what moved under the decision is something it carries out (the company's
-      // current grant, replaced by a key A decided at the same moment): decide it again, once.
-      const stillPending =
-        attempt === 1 &&
+      // current grant, replaced by a key A carried out at the same moment): its writes are made
+      // again from the new state, a few times at most.
+      const again =
+        attempt < MAX_ATTEMPTS &&
+        s.rebase &&
         isDiscoError(err, 'ERR_CONSENT_DECIDED') &&
         (await ctx.store.get<PendingRecord>(COLLECTIONS.pending, id))?.status === 'pending';
-      if (stillPending) continue;
-      throw err;
+      if (!again) throw err;
+      ops = await s.rebase!();
     }
-    // A client long-polling for this request gets its answer now (decision_signal.ts).
-    ctx.decisions?.decided(id);
-    if (s.error) throw s.error;
-    return s.record;
   }
+  // A client long-polling for this request gets its answer now (decision_signal.ts).
+  ctx.decisions?.decided(id);
+  if (s.error) throw s.error;
+  return s.record;
 }

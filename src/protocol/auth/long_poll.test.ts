@@ -27,15 +27,24 @@ async function holdingDevice() {
   };
   const identity = await createClientIdentity({ name: 'Shop', clock: d.clock });
   const shop = await d.client('Shop', { identity, transport: counting });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const waiting = async () =>
+    (await d.store.list<PendingRecord>(COLLECTIONS.pending))
+      .map(({ value }) => value)
+      .filter((p) => p.status === 'pending');
+  /**
+   * The person approves `ms` after the request is filed: counted from the filing, not from the
+   * call, since a loaded machine can take longer than `ms` to file it (then nothing was approved
+   * and the test hung).
+   */
   const approveSoon = (ms: number) =>
-    setTimeout(() => {
-      void (async () => {
-        const ctx = await loadContext(d.deps);
-        for (const { value } of await d.store.list<PendingRecord>(COLLECTIONS.pending))
-          if (value.status === 'pending')
-            await decide(value.id, { approve: true, by: 'person' }, ctx);
-      })();
-    }, ms);
+    void (async () => {
+      const until = Date.now() + 20_000;
+      while ((await waiting()).length === 0 && Date.now() < until) await sleep(5);
+      await sleep(ms);
+      const ctx = await loadContext(d.deps);
+      for (const p of await waiting()) await decide(p.id, { approve: true, by: 'person' }, ctx);
+    })();
   return { d, shop, identity, posts, approveSoon };
 }
 

@@ -22,6 +22,8 @@ export interface Settled {
   ops: WriteOp[];
   /** Approved but no longer possible (e.g. its grant was withdrawn): recorded as denied. */
   error?: DiscoError;
+  /** `ops` again from a fresh read, when the write lost a race (Completion's `rebase`). */
+  rebase?: () => Promise<WriteOp[]>;
 }
 
 /** The activity log's line for `a`, keyed so the log lists in time order. */
@@ -69,14 +71,13 @@ export async function settle(
     return { record: denied, ops: [logOp({ ...activity, outcome: 'denied' })], error: err };
   }
   const response = await sealFor(p, done.result, ctx);
-  const ops: WriteOp[] = [
-    ...done.ops,
-    logOp({ ...activity, ...(done.fields ? { fields: done.fields } : {}) }),
-  ];
+  const rest: WriteOp[] = [logOp({ ...activity, ...(done.fields ? { fields: done.fields } : {}) })];
   const rule = decision.remember ? ruleFrom(p, now, ctx.random) : undefined;
-  if (rule) ops.push({ op: 'put', collection: COLLECTIONS.rules, key: rule.id, value: rule });
+  if (rule) rest.push({ op: 'put', collection: COLLECTIONS.rules, key: rule.id, value: rule });
+  const rebase = done.rebase;
   return {
     record: { ...p, status: 'approved', response, decidedBy: decision.by },
-    ops,
+    ops: [...done.ops, ...rest],
+    ...(rebase ? { rebase: async () => [...(await rebase()), ...rest] } : {}),
   };
 }
