@@ -79,6 +79,11 @@ test.describe('capability certificates on the real stack', () => {
       'Demo Notes asks for a certificate to act for you',
     );
     await expect(card.getByTestId('cap-origin')).toHaveText(/Disco fetched the request from it/);
+    // The icon came inside the request: shown from its own bytes, nothing fetched for it.
+    await expect(card.locator('img')).toHaveAttribute('src', /^blob:/);
+    expect(
+      await card.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth),
+    ).toBeGreaterThan(0);
     await expect(card).toContainText(`may create anything under ${notes.url}/notes/`);
     // The empty state counts the capability request too (it said "No requests waiting" beside it).
     await expect(device.getByText('No requests waiting.')).toHaveCount(0);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import QRCode from 'qrcode';
 import type { Request, Response } from 'express';
 import { createRequest, ed25519Signer, requestLink } from '../../protocol/certificates/index.js';
@@ -7,6 +8,9 @@ import { viewOf } from './view.js';
 
 /** What the notes app asks for: creating notes, for a week, and the person's name if they like. */
 const LIFETIME = 7 * 24 * 3600;
+
+/** The app's icon, carried inside each request (issue #8: inline, size-capped). */
+const ICON = new Uint8Array(readFileSync(new URL('./public/favicon.svg', import.meta.url)));
 
 /** The QR code as an `<img>` source (an SVG made here, as the shop does). */
 async function qrImage(payload: string): Promise<string> {
@@ -37,7 +41,8 @@ export async function signIn(ctx: NotesContext, req: Request, res: Response): Pr
       name: 'Demo Notes',
       description: 'Keeps short notes; each note is signed in your name.',
       url: `${ctx.origin}/`,
-      icon: `${ctx.origin}/favicon.svg`,
+      // Inside the request: the device shows it without asking this server for it.
+      iconImage: ICON,
       subject: app.publicKey,
       capabilities: [{ resource: notesGlob(ctx), actions: ['create'] }],
       lifetime: LIFETIME,

@@ -1,3 +1,4 @@
+import { DiscoError } from '../errors/index.js';
 import { capabilitiesToWire } from './capabilities.js';
 import { sealEnvelope, TAGS, type Signer } from './envelope.js';
 import { CAPABILITY_LIMITS, secondsOf } from './limits.js';
@@ -10,6 +11,9 @@ import type { CertificateRequestInput } from './request.js';
  * device would refuse. `now` is milliseconds (the project's Clock).
  */
 export async function createRequest(input: CertificateRequestInput, sign: Signer, now: number) {
+  if (input.icon !== undefined && input.iconImage !== undefined) {
+    throw new DiscoError('ERR_INVALID_INPUT', 'request: an icon URL or its bytes, not both');
+  }
   const iat = secondsOf(now);
   const validFor = Math.min(
     input.validFor ?? CAPABILITY_LIMITS.maxRequestLifetime,
@@ -21,7 +25,7 @@ export async function createRequest(input: CertificateRequestInput, sign: Signer
       name: input.name,
       desc: input.description,
       url: input.url,
-      icon: input.icon,
+      icon: input.iconImage ?? input.icon,
       sub: input.subject,
       cap: capabilitiesToWire(input.capabilities),
       ttl: input.lifetime,

@@ -11,6 +11,7 @@ export {
 } from './capabilities.js';
 export { TAGS, ed25519Signer, verifyEd25519, type Signer } from './envelope.js';
 export type { CertificateRequest, CertificateRequestInput } from './request.js';
+export { sniffIcon, type InlineIcon } from './icon_image.js';
 export { createRequest } from './create_request.js';
 export { parseRequest } from './parse_request.js';
 export {

@@ -7,6 +7,8 @@ export const CAPABILITY_LIMITS = {
   maxRequestBytes: 4096,
   maxCertificateBytes: 4096,
   maxInvocationBytes: 2048,
+  /** An icon inside a request (its own bytes, so the device fetches nothing to show it). */
+  maxIconBytes: 2048,
   maxRevocationListBytes: 40_000,
   /** Entries in a request's or certificate's capability list, and actions per entry. */
   maxCapabilities: 16,

@@ -12,6 +12,7 @@ import {
   textField,
   timeField,
 } from './fields.js';
+import { sniffIcon } from './icon_image.js';
 import { CAPABILITY_LIMITS, secondsOf } from './limits.js';
 import { REQUEST_FIELDS, type CertificateRequest } from './request.js';
 
@@ -33,7 +34,10 @@ export async function parseRequest(
   onlyFields(body, REQUEST_FIELDS);
   const url = appUrl(body.url, 'url');
   const icon =
-    body.icon === undefined ? undefined : sameOrigin(appUrl(body.icon, 'icon'), url, 'icon');
+    body.icon === undefined || body.icon instanceof Uint8Array
+      ? undefined
+      : sameOrigin(appUrl(body.icon, 'icon'), url, 'icon');
+  const iconImage = body.icon instanceof Uint8Array ? sniffIcon(body.icon) : undefined;
   const ret = body.ret === undefined ? undefined : sameOrigin(appUrl(body.ret, 'ret'), url, 'ret');
   const ttl = timeField(body, 'ttl');
   if (ttl < 1 || ttl > CAPABILITY_LIMITS.maxCertificateLifetime) {
@@ -65,6 +69,7 @@ export async function parseRequest(
     ...optional('description', optionalText(body, 'desc', 280)),
     url: url.href,
     ...optional('icon', icon),
+    ...optional('iconImage', iconImage),
     subject: keyField(body, 'sub'),
     capabilities: parseCapabilities(body.cap),
     lifetime: ttl,

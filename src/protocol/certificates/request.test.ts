@@ -128,6 +128,39 @@ describe('certificate requests', () => {
     ).toBe('http://127.0.0.1:8080/r');
   });
 
+  it('carries its icon inline, sniffed and capped; the device fetches nothing to show it', async () => {
+    const ascii = (t: string) => new TextEncoder().encode(t);
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const svg = ascii('<svg xmlns="http://www.w3.org/2000/svg"/>');
+    const webp = Uint8Array.from([...ascii('RIFF'), 0, 0, 0, 0, ...ascii('WEBPVP8 ')]);
+    for (const [bytes, type] of [
+      [png, 'image/png'],
+      [svg, 'image/svg+xml'],
+      [webp, 'image/webp'],
+      [ascii('GIF89a....'), 'image/gif'],
+      [Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]), 'image/jpeg'],
+    ] as const) {
+      const { app, input } = await setup({ icon: undefined, iconImage: bytes });
+      const { request } = await createRequest(input, app.sign, NOW);
+      expect(request.iconImage).toEqual({ type, bytes });
+      expect(request.icon).toBeUndefined();
+    }
+    const refused = async (icon: Uint8Array) => {
+      const { app, input } = await setup();
+      const { bytes } = await createRequest(input, app.sign, NOW);
+      return codeOf(async () =>
+        parseRequest(await resign(bytes, (b) => (b.icon = icon), app.sign), { now: NOW }),
+      );
+    };
+    expect(await refused(ascii('<html><script>'))).toBe('ERR_CAP_MALFORMED');
+    expect(await refused(new Uint8Array(0))).toBe('ERR_CAP_MALFORMED');
+    const big = new Uint8Array(2049);
+    big.set(png);
+    expect(await refused(big)).toBe('ERR_CAP_TOO_LARGE');
+    const { app, input } = await setup({ iconImage: png }); // and the URL as well
+    expect(await codeOf(() => createRequest(input, app.sign, NOW))).toBe('ERR_INVALID_INPUT');
+  });
+
   it('is short-lived: expired and future requests are refused', async () => {
     const { app, input } = await setup();
     const { bytes } = await createRequest(input, app.sign, NOW);

@@ -1,4 +1,5 @@
 import type { Capability } from './capabilities.js';
+import type { InlineIcon } from './icon_image.js';
 
 /**
  * A certificate request (issue #8, the seed's `nimona.io/peer.CertificateRequest`): what an app
@@ -12,8 +13,13 @@ export interface CertificateRequest {
   readonly description?: string;
   /** The app's page; its origin is the origin the request claims. */
   readonly url: string;
-  /** An icon on the same origin as `url` (never a third party's). */
+  /**
+   * An icon on the same origin as `url` (never a third party's), fetched when the card is shown;
+   * or, instead, `iconImage`: the icon's own bytes inside the request, shown without asking
+   * anyone (the app learns nothing from it). The wire has one field, `icon`: text or bytes.
+   */
   readonly icon?: string;
+  readonly iconImage?: InlineIcon;
   /** The app's Ed25519 public key (32 bytes), the certificate's future subject. */
   readonly subject: Uint8Array;
   readonly capabilities: readonly Capability[];
@@ -28,7 +34,12 @@ export interface CertificateRequest {
   readonly expiresAt: number;
 }
 
-export type CertificateRequestInput = Omit<CertificateRequest, 'id' | 'issuedAt' | 'expiresAt'> & {
+export type CertificateRequestInput = Omit<
+  CertificateRequest,
+  'id' | 'issuedAt' | 'expiresAt' | 'iconImage'
+> & {
+  /** The icon's bytes (PNG, JPEG, GIF, WebP or SVG, at most 2048), instead of `icon`. */
+  readonly iconImage?: Uint8Array;
   /** Seconds the request stays valid (default and maximum 600). */
   readonly validFor?: number;
 };
