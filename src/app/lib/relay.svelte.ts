@@ -4,6 +4,7 @@ import {
   fetchIceConfig,
   makePeerToken,
   peerIdOf,
+  readsInlineBodies,
   type IceConfig,
   type TunnelRequest,
   type TunnelResponse,
@@ -261,6 +262,7 @@ export class Relay {
     const server = new TunnelServer({
       send: (frame) => void conn.send(frame),
       handle: (req) => forward(req),
+      inlineBodies: readsInlineBodies(conn.metadata),
     });
     conn.on('open', () => {
       this.channel = 'open';

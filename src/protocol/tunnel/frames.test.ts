@@ -5,7 +5,9 @@ import {
   decodeFrame,
   encodeFrame,
   messageFrames,
+  readsInlineBodies,
   TUNNEL_CHUNK_BYTES,
+  TUNNEL_CONNECT_METADATA,
   TUNNEL_MAX_CHUNKS,
   type Frame,
 } from './frames.js';
@@ -111,5 +113,50 @@ describe('tunnel frames', () => {
     expect(decodeFrame(frames[0]!)).toEqual({ ...head, n: TUNNEL_MAX_CHUNKS });
     expect(messageFrames(head, undefined)).toHaveLength(1);
     expect(messageFrames(head, new Uint8Array(0))).toHaveLength(1);
+  });
+
+  describe('version 3: a small answer inside its head', () => {
+    const head = { t: 'res', id: 9, status: 200, headers: { 'content-type': 'a/b' } } as const;
+
+    it('round-trips a res with data and n = 0, and refuses every other shape', () => {
+      const frame: Frame = { ...head, n: 0, data: new Uint8Array([1, 2, 3]) };
+      expect(decodeFrame(encodeFrame(frame))).toEqual(frame);
+      const bad = [
+        raw({ ...head, n: 1, data: new Uint8Array(1) }),
+        raw({ ...head, n: 0, data: new Uint8Array(0) }),
+        raw({ ...head, n: 0, data: 'abc' }),
+        raw({ ...head, n: 0, data: new Uint8Array(TUNNEL_CHUNK_BYTES + 1) }),
+        raw({ ...req, data: new Uint8Array(1) }), // requests never carry it
+        raw({ t: 'resWithData', id: 1, status: 200, headers: {}, n: 0, data: new Uint8Array(1) }),
+      ];
+      for (const bytes of bad) expect(code(() => decodeFrame(bytes))).toBe('ERR_INVALID_INPUT');
+    });
+
+    it('frames an answer that fits one chunk as one frame only when asked', () => {
+      const body = new Uint8Array(TUNNEL_CHUNK_BYTES).fill(7);
+      const one = messageFrames(head, body, true);
+      expect(one).toHaveLength(1);
+      expect(one[0]!.byteLength).toBeLessThanOrEqual(TUNNEL_MAX_FRAME_BYTES);
+      expect(decodeFrame(one[0]!)).toEqual({ ...head, n: 0, data: body });
+      expect(messageFrames(head, body)).toHaveLength(2); // versions 1 and 2
+      expect(messageFrames(head, new Uint8Array(TUNNEL_CHUNK_BYTES + 1), true)).toHaveLength(3);
+      expect(decodeFrame(messageFrames(head, undefined, true)[0]!)).toEqual({ ...head, n: 0 });
+      const reqHead = { t: 'req', id: 1, method: 'POST', path: '/disco/x', headers: {} } as const;
+      expect(messageFrames(reqHead, new Uint8Array(5), true)).toHaveLength(2);
+    });
+
+    it('falls back to head and chunk when headers and data do not fit one frame', () => {
+      const big = { ...head, headers: { 'x-big': 'a'.repeat(2000) } };
+      const frames = messageFrames(big, new Uint8Array(TUNNEL_CHUNK_BYTES).fill(1), true);
+      expect(frames).toHaveLength(2);
+      expect(decodeFrame(frames[0]!)).toEqual({ ...big, n: 1 });
+    });
+
+    it('is announced by the connection metadata, and only a version of 3 or more counts', () => {
+      expect(readsInlineBodies(TUNNEL_CONNECT_METADATA)).toBe(true);
+      expect(readsInlineBodies({ tunnel: 4 })).toBe(true);
+      for (const m of [undefined, null, {}, { tunnel: 2 }, { tunnel: '3' }, [3], 'tunnel'])
+        expect(readsInlineBodies(m)).toBe(false);
+    });
   });
 });

@@ -14,6 +14,11 @@ import { TUNNEL_MAX_BODY_BYTES, TUNNEL_MAX_FRAME_BYTES } from './types.js';
  * number, not a request id), so a device that silently lost its network is noticed within
  * seconds. A version-1 device ignores `ping` as an unknown frame; the asker holds a channel to
  * its pongs only once one has come (docs/wire/tunnel.md "Liveness").
+ *
+ * Version 3 lets a `res` carry its whole body as `data` (then `n` = 0) when it fits one chunk:
+ * one data-channel message per small answer instead of two. A device sends it only to an asker
+ * that announced version 3 when it opened the channel (TUNNEL_CONNECT_METADATA), so version-1
+ * and 2 askers, which refuse a head with an unknown key, never see it.
  */
 export type Frame = RequestHead | ResponseHead | ChunkFrame | CancelFrame | PingFrame | PongFrame;
 
@@ -31,6 +36,8 @@ export interface ResponseHead {
   status: number;
   headers: Record<string, string>;
   n: number;
+  /** Version 3: the whole body (1…TUNNEL_CHUNK_BYTES bytes), with `n` = 0. */
+  data?: Uint8Array;
 }
 export interface ChunkFrame {
   t: 'chunk';
@@ -57,11 +64,23 @@ export const TUNNEL_CHUNK_BYTES = TUNNEL_MAX_FRAME_BYTES - 1024;
 export const TUNNEL_MAX_CHUNKS = Math.ceil(TUNNEL_MAX_BODY_BYTES / TUNNEL_CHUNK_BYTES);
 /** Most messages one end keeps open at a time, per data channel. */
 export const TUNNEL_MAX_IN_FLIGHT = 64;
+/**
+ * The PeerJS metadata an asker opens its data connection with: it reads frame version 3 (a
+ * small answer's body inside its `res` head). Metadata, because the frames themselves have no
+ * field an older device would not refuse.
+ */
+export const TUNNEL_CONNECT_METADATA = { tunnel: 3 } as const;
+
+/** Whether a data connection's PeerJS metadata says its asker reads frame version 3. */
+export function readsInlineBodies(metadata: unknown): boolean {
+  return isPlain(metadata) && typeof metadata.tunnel === 'number' && metadata.tunnel >= 3;
+}
 
 const cbor = new Encoder({ useRecords: false, tagUint8Array: false });
 const KEYS = {
   req: ['t', 'id', 'method', 'path', 'headers', 'n'],
   res: ['t', 'id', 'status', 'headers', 'n'],
+  resWithData: ['t', 'id', 'status', 'headers', 'n', 'data'],
   chunk: ['t', 'id', 'i', 'data'],
   cancel: ['t', 'id'],
   ping: ['t', 'id'],
@@ -82,6 +101,11 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
   v !== null &&
   [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
 
+function checkData(data: unknown, what: string): void {
+  if (!(data instanceof Uint8Array) || data.byteLength === 0) throw invalid(`${what} data`);
+  if (data.byteLength > TUNNEL_CHUNK_BYTES) throw invalid(`${what} size`);
+}
+
 function checkHeaders(v: unknown): void {
   if (!isPlain(v)) throw invalid('headers');
   for (const [k, value] of Object.entries(v)) {
@@ -92,8 +116,10 @@ function checkHeaders(v: unknown): void {
 
 /** Checks that `v` is exactly a Frame: known `t`, exactly its keys, each within range. */
 function checkFrame(v: unknown): Frame {
-  if (!isPlain(v) || typeof v.t !== 'string' || !Object.hasOwn(KEYS, v.t)) throw invalid('type');
-  const keys: readonly string[] = KEYS[v.t as keyof typeof KEYS];
+  if (!isPlain(v) || typeof v.t !== 'string' || !Object.hasOwn(KEYS, v.t) || v.t === 'resWithData')
+    throw invalid('type');
+  const inline = v.t === 'res' && Object.hasOwn(v, 'data');
+  const keys: readonly string[] = inline ? KEYS.resWithData : KEYS[v.t as keyof typeof KEYS];
   const own = Object.keys(v);
   if (own.length !== keys.length || !own.every((k) => keys.includes(k))) throw invalid('keys');
   if (!isUint(v.id, 0xffffffff)) throw invalid('id');
@@ -110,11 +136,13 @@ function checkFrame(v: unknown): Frame {
       throw invalid('path');
   }
   if (v.t === 'res' && !(isUint(v.status, 599) && v.status >= 200)) throw invalid('status');
+  if (inline) {
+    if (v.n !== 0) throw invalid('n with data');
+    checkData(v.data, 'head');
+  }
   if (v.t === 'chunk') {
     if (!isUint(v.i, TUNNEL_MAX_CHUNKS - 1)) throw invalid('chunk index');
-    const data = v.data;
-    if (!(data instanceof Uint8Array) || data.byteLength === 0) throw invalid('chunk data');
-    if (data.byteLength > TUNNEL_CHUNK_BYTES) throw invalid('chunk size');
+    checkData(v.data, 'chunk');
   }
   return v as unknown as Frame;
 }
@@ -146,14 +174,26 @@ export function decodeFrame(bytes: Uint8Array | ArrayBuffer): Frame {
   return checkFrame(value);
 }
 
-/** The frames of one message: its head, then its body cut into chunks (none for an empty body). */
+/**
+ * The frames of one message: its head, then its body cut into chunks (none for an empty body).
+ * With `inline` (the asker reads version 3), an answer whose body fits one chunk is one frame.
+ */
 export function messageFrames(
-  head: Omit<RequestHead, 'n'> | Omit<ResponseHead, 'n'>,
+  head: Omit<RequestHead, 'n'> | Omit<ResponseHead, 'n' | 'data'>,
   body: Uint8Array | undefined,
+  inline = false,
 ): Uint8Array[] {
   const length = body?.byteLength ?? 0;
   if (length > TUNNEL_MAX_BODY_BYTES)
     throw new DiscoError('ERR_TOO_LARGE', 'The tunnel body is too large.');
+  if (inline && head.t === 'res' && body && length > 0 && length <= TUNNEL_CHUNK_BYTES) {
+    try {
+      return [encodeFrame({ ...head, n: 0, data: body })];
+    } catch (err) {
+      // large headers and a full chunk may not fit one frame: then head and chunk as before
+      if (!(err instanceof DiscoError && err.code === 'ERR_TOO_LARGE')) throw err;
+    }
+  }
   const n = Math.ceil(length / TUNNEL_CHUNK_BYTES);
   const frames = [encodeFrame({ ...head, n })];
   for (let i = 0; i < n && body; i++) {

@@ -13,6 +13,8 @@ export {
   TUNNEL_CHUNK_BYTES,
   TUNNEL_MAX_CHUNKS,
   TUNNEL_MAX_IN_FLIGHT,
+  TUNNEL_CONNECT_METADATA,
+  readsInlineBodies,
   type Frame,
   type RequestHead,
   type ResponseHead,

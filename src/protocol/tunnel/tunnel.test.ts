@@ -26,7 +26,7 @@ const echo: TunnelServerOptions['handle'] = (req) =>
   });
 
 /** A client wired to a server in memory, frames delivered on later ticks (like a channel). */
-function wire(handle = echo, timeoutMs = 5_000) {
+function wire(handle = echo, timeoutMs = 5_000, inlineBodies?: boolean) {
   const sizes: number[] = [];
   const toServer: unknown[] = [];
   const clientErrors: unknown[] = [];
@@ -39,14 +39,17 @@ function wire(handle = echo, timeoutMs = 5_000) {
     },
     onError: (e) => clientErrors.push(e),
   });
+  const toClient: unknown[] = [];
   const server = new TunnelServer({
     handle,
     send: (f) => {
       sizes.push(f.byteLength);
+      toClient.push(decodeFrame(f));
       setImmediate(() => client.receive(f));
     },
+    ...(inlineBodies === undefined ? {} : { inlineBodies }),
   });
-  return { client, server, sizes, toServer, clientErrors };
+  return { client, server, sizes, toServer, toClient, clientErrors };
 }
 
 describe('tunnel client and server', () => {
@@ -59,6 +62,27 @@ describe('tunnel client and server', () => {
     expect(utf8.decode(res.body)).toBe('{"a":1}');
     const empty = await client.request(get());
     expect(empty.body).toEqual(new Uint8Array(0));
+  });
+
+  it('answers in one frame an asker that reads version 3, in head and chunks one that does not', async () => {
+    const body = pattern(1000);
+    for (const [inline, frames] of [
+      [true, ['res']],
+      [false, ['res', 'chunk']],
+      [undefined, ['res', 'chunk']],
+    ] as const) {
+      const { client, toClient } = wire(echo, 5_000, inline);
+      const res = await client.request({ ...get(), method: 'PUT', body });
+      expect(Buffer.compare(res.body, body)).toBe(0);
+      expect(res.headers).toEqual({ 'x-method': 'PUT', 'x-path': '/disco/x' });
+      expect(toClient.map((f) => (f as { t: string }).t)).toEqual(frames);
+    }
+    const { client, toClient } = wire(echo, 5_000, true);
+    const large = pattern(TUNNEL_CHUNK_BYTES + 1, 3);
+    const res = await client.request({ ...get(), method: 'PUT', body: large });
+    expect(Buffer.compare(res.body, large)).toBe(0);
+    expect(toClient).toHaveLength(3);
+    expect((await client.request(get())).body).toEqual(new Uint8Array(0));
   });
 
   it.each([

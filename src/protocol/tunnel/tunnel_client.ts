@@ -137,7 +137,8 @@ export class TunnelClient {
       if (frame.t === 'res') {
         if (p.head) throw new DiscoError('ERR_INVALID_INPUT', 'Bad tunnel frame: second head.');
         p.head = frame;
-        if (frame.n === 0) this.#settle(frame.id, p, new Uint8Array(0));
+        if (frame.data) this.#settle(frame.id, p, frame.data);
+        else if (frame.n === 0) this.#settle(frame.id, p, new Uint8Array(0));
         else this.#bodies.begin(frame.id, frame.n);
         return;
       }

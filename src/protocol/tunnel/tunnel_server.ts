@@ -12,6 +12,11 @@ export interface TunnelServerOptions {
   handle: (req: TunnelRequest, signal: AbortSignal) => Promise<TunnelResponse>;
   /** Told about frames it drops and answers it cannot send; default: ignore. */
   onError?: (err: unknown) => void;
+  /**
+   * The asker reads frame version 3 (it opened the channel with TUNNEL_CONNECT_METADATA): an
+   * answer whose body fits one chunk goes in one frame. Default false (versions 1 and 2).
+   */
+  inlineBodies?: boolean;
 }
 
 interface Work {
@@ -104,13 +109,15 @@ export class TunnelServer {
   }
 
   #answer(id: number, res: TunnelResponse): void {
+    const inline = this.#opts.inlineBodies === true;
     let frames;
     try {
-      frames = messageFrames({ t: 'res', id, status: res.status, headers: res.headers }, res.body);
+      const { status, headers, body } = res;
+      frames = messageFrames({ t: 'res', id, status, headers }, body, inline);
     } catch (err) {
       this.#opts.onError?.(err); // the handler's answer cannot be framed: too large, bad headers
       const { status, headers, body } = errorAnswer(new Error('unframeable answer'));
-      frames = messageFrames({ t: 'res', id, status, headers }, body);
+      frames = messageFrames({ t: 'res', id, status, headers }, body, inline);
     }
     try {
       for (const frame of frames) this.#opts.send(frame);

@@ -1,5 +1,6 @@
 import type { DataConnection, Peer } from 'peerjs';
 import { DiscoError } from '../../protocol/errors/index.js';
+import { TUNNEL_CONNECT_METADATA } from '../../protocol/tunnel/frames.js';
 
 /** Failures that another attempt cannot mend: the device is not online, or we gave up. */
 const FINAL = new WeakSet<DiscoError>();
@@ -26,7 +27,11 @@ export function openDataConnection(
   if (cancel?.aborted) return Promise.reject(unreachable('the attempt was cancelled', true));
   if (peer.destroyed || peer.disconnected)
     return Promise.reject(unreachable('not connected to the signalling server', true));
-  const conn = peer.connect(peerId, { serialization: 'raw', reliable: true });
+  const conn = peer.connect(peerId, {
+    serialization: 'raw',
+    reliable: true,
+    metadata: TUNNEL_CONNECT_METADATA,
+  });
   const pc = conn.peerConnection as RTCPeerConnection | null;
   return new Promise<DataConnection>((resolve, reject) => {
     // The server's EXPIRE names the unknown peer as `src`; PeerJS's own error only as text.

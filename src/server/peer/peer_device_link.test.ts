@@ -3,6 +3,7 @@ import type { DataConnection } from 'peerjs';
 import { isDiscoError } from '../../protocol/errors/index.js';
 import { utf8 } from '../../protocol/encoding/index.js';
 import type { TunnelRequest, TunnelResponse } from '../../protocol/tunnel/types.js';
+import { readsInlineBodies } from '../../protocol/tunnel/frames.js';
 import { startLocalPeerServer, type LocalPeerServer } from './local_peer_server.js';
 import { PeerDeviceLink } from './peer_device_link.js';
 import { serveDevice, type ServedDevice } from './serve_device.js';
@@ -81,6 +82,8 @@ describe('PeerDeviceLink over real WebRTC (loopback)', () => {
     const addresses = pc.ext_localCandidates.map((c) => c.candidate.split(' ')[4]);
     expect(addresses.length).toBeGreaterThan(0);
     expect(new Set(addresses)).toEqual(new Set(['127.0.0.1']));
+    // the link announces frame version 3, so the device answers small bodies in one frame
+    expect(readsInlineBodies(deviceConnections[0]?.metadata)).toBe(true);
   });
 
   it('carries 1 MiB both ways byte-exact', async () => {

@@ -1,5 +1,6 @@
 import type { DataConnection, Peer } from 'peerjs';
 import { TunnelServer, type TunnelServerOptions } from '../../protocol/tunnel/tunnel_server.js';
+import { readsInlineBodies } from '../../protocol/tunnel/frames.js';
 import { createNodePeer, type SignallingOptions } from './node_peer.js';
 import { frameBytes } from './frame_bytes.js';
 
@@ -38,6 +39,7 @@ export async function serveDevice(o: ServeDeviceOptions): Promise<ServedDevice> 
     const server = new TunnelServer({
       send: (frame) => void conn.send(frame),
       handle: o.handle,
+      inlineBodies: readsInlineBodies(conn.metadata),
       ...(o.onError ? { onError: o.onError } : {}),
     });
     open.add(conn);
