@@ -62,7 +62,11 @@ async function pairedClient(page: Page, relay: string, name: string) {
   return client;
 }
 
-/** Counts what the device shows for the company: permissions, and key A approvals in Activity. */
+/**
+ * Counts what the device shows for the company: permissions, and key A approvals in Activity.
+ * Callers poll it: the company can have its answer before the page has re-read its records (on
+ * a loaded machine the count ran before Connections showed the new permission).
+ */
 async function recordsOf(page: Page, name: string) {
   await page.getByRole('link', { name: 'Connections' }).click();
   const grants = await page
@@ -118,7 +122,9 @@ test.describe('on one stack', () => {
       await stopping;
     }
     expect(stops).toBeGreaterThan(4);
-    expect(await recordsOf(page, 'Chaos Shop')).toEqual({ grants: 1, approvals: 1 });
+    await expect
+      .poll(() => recordsOf(page, 'Chaos Shop'), { timeout: 20_000 })
+      .toEqual({ grants: 1, approvals: 1 });
   });
 
   test('the page reloaded the moment the person clicks Approve: the company gets one definite answer', async ({
@@ -145,7 +151,9 @@ test.describe('on one stack', () => {
       .click();
     if ((await approve.count()) === 1) await approve.click();
     expect((await keyA).scope).toBe('address');
-    expect(await recordsOf(page, 'Reload Shop')).toEqual({ grants: 1, approvals: 1 });
+    await expect
+      .poll(() => recordsOf(page, 'Reload Shop'), { timeout: 20_000 })
+      .toEqual({ grants: 1, approvals: 1 });
   });
 });
 
@@ -192,7 +200,9 @@ test('the relay killed while a company waits for the person: the answer arrives 
     await expect(page.getByTestId('relay-badge')).toHaveText(/Online/, { timeout: 40_000 });
     await approveRequest(page, 'Patient Shop');
     expect((await keyA).scope).toBe('address');
-    expect(await recordsOf(page, 'Patient Shop')).toEqual({ grants: 1, approvals: 1 });
+    await expect
+      .poll(() => recordsOf(page, 'Patient Shop'), { timeout: 20_000 })
+      .toEqual({ grants: 1, approvals: 1 });
   } finally {
     await first.stop();
     await second?.stop();
@@ -228,7 +238,9 @@ test('a new version of the service worker installed while a company waits: the r
 
     await approveRequest(page, 'Update Shop');
     expect((await keyA).scope).toBe('address');
-    expect(await recordsOf(page, 'Update Shop')).toEqual({ grants: 1, approvals: 1 });
+    await expect
+      .poll(() => recordsOf(page, 'Update Shop'), { timeout: 20_000 })
+      .toEqual({ grants: 1, approvals: 1 });
   } finally {
     await stack.stop();
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTurnserver, startCoturn, type LocalTurnServer } from './coturn.js';
 import { coturnOptions } from './coturn_options.js';
@@ -101,5 +102,52 @@ describe('TURN REST-API credentials', () => {
       credential: 'XmI+qxgIGXGp2UISH7mSOlXDeWs=',
     });
     expect(() => turnCredentials('secret', 'a:b', 1)).toThrow(/label/);
+  });
+});
+
+describe('a port taken before coturn binds it', () => {
+  /** A TCP listener on a kernel-chosen port: coturn's TCP listener cannot bind it. */
+  const occupy = () =>
+    new Promise<Server>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+  const portOf = (server: Server) => (server.address() as { port: number }).port;
+
+  it('is given up for another port when Disco chose it (a busy machine took it)', async () => {
+    const held = await occupy();
+    const taken = portOf(held);
+    const picked: number[] = [];
+    let other: LocalTurnServer | undefined;
+    try {
+      other = await startCoturn({
+        pickPort: async () => {
+          let port = taken;
+          if (picked.length > 0) {
+            const free = await occupy();
+            port = portOf(free);
+            await new Promise((closed) => free.close(closed));
+          }
+          picked.push(port);
+          return port;
+        },
+      });
+      expect(picked[0]).toBe(taken);
+      expect(picked).toHaveLength(2);
+      expect(other.port).toBe(picked[1]);
+      expect(await stunAnswers('127.0.0.1', other.port, 1000)).toBe(true);
+    } finally {
+      await other?.close();
+      held.close();
+    }
+  });
+
+  it('is an error naming the bind failure when the port was asked for', async () => {
+    const held = await occupy();
+    try {
+      await expect(startCoturn({ port: portOf(held) })).rejects.toThrow(/Address already in use/);
+    } finally {
+      held.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,8 @@ export interface StartCoturnOptions {
   userQuota?: number;
   /** Allocations in total; default 8192. */
   totalQuota?: number;
+  /** How a free port is chosen when `port` is not given (tests replace it). */
+  pickPort?: (host: string) => Promise<number>;
 }
 
 /** The `turnserver` binary of Debian's coturn package, if installed. */
@@ -64,6 +67,31 @@ function freeUdpPort(host: string): Promise<number> {
   });
 }
 
+/** Whether a TCP listener can bind `port` on `host` now. */
+function tcpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port free on `host` for UDP and for TCP at once: coturn listens on both (and TLS on TCP),
+ * and a port the kernel gave as free for UDP can be taken for TCP (a busy machine's outgoing
+ * connection, another server).
+ */
+async function freeListenPort(host: string): Promise<number> {
+  for (let i = 0; ; i++) {
+    const port = await freeUdpPort(host);
+    if (i === 19 || (await tcpFree(host, port))) return port;
+  }
+}
+
+/** coturn's log when it could not bind its listening port (errno 98). */
+const portTaken = (log: readonly string[]) =>
+  log.some((line) => /Address already in use|errno=98/.test(line));
+
 /**
  * Starts Debian's coturn (`turnserver`) on `host` with `localCoturnSettings` (REST-API
  * credentials from a random secret kept in a 0600 file, not on the command line where `ps` shows
@@ -83,7 +111,31 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Loc
   };
   // refuses bad settings (loopback peers on a reachable address) before anything is made
   localCoturnSettings({ host, port: options.port ?? 3478, secret, stateDir: '/', ...limits });
-  const port = options.port ?? (await freeUdpPort(host));
+  // A port chosen here can still be taken before coturn binds it: then another, twice more.
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await (options.pickPort ?? freeListenPort)(host));
+    try {
+      return await startOn(binary, host, port, secret, limits, options.readyTimeoutMs ?? 10_000);
+    } catch (err) {
+      if (options.port !== undefined || attempt === 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOn(
+  binary: string,
+  host: string,
+  port: number,
+  secret: string,
+  limits: {
+    allowLoopbackPeers: boolean | undefined;
+    userQuota: number | undefined;
+    totalQuota: number | undefined;
+  },
+  readyTimeoutMs: number,
+): Promise<LocalTurnServer> {
   const dir = await mkdtemp(join(tmpdir(), 'disco-turn-'));
   const text = coturnConfigText(
     localCoturnSettings({ host, port, secret, stateDir: dir, ...limits }),
@@ -123,13 +175,14 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Loc
     await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+  const deadline = Date.now() + readyTimeoutMs;
   while (!(await stunAnswers(host, port, 200))) {
-    if (exited || Date.now() > deadline) {
+    // coturn keeps retrying a listener it cannot bind (or exits): either way this port is lost.
+    const taken = portTaken(log);
+    if (taken || exited || Date.now() > deadline) {
       await cleanup();
-      throw new Error(
-        `coturn did not start on ${host}:${port}${exited ? ' (it exited)' : ''}:\n${log.slice(-20).join('\n')}`,
-      );
+      const why = `coturn did not start on ${host}:${port}${exited ? ' (it exited)' : ''}:\n${log.slice(-20).join('\n')}`;
+      throw taken ? new PortTaken(why) : new Error(why);
     }
   }
   const hostPart = host.includes(':') ? `[${host}]` : host;
