@@ -160,6 +160,8 @@ test.describe('on one stack', () => {
 test('the relay killed during a pairing: the company gets a typed error, and the device comes back by itself', async ({
   page,
 }) => {
+  // Its own stack(s) start inside the test: 15–20 s each on a loaded 2-core machine.
+  test.setTimeout(120_000);
   const first = await startStack();
   const ports = portsOf(first);
   let second: Stack | undefined;
@@ -181,6 +183,8 @@ test('the relay killed during a pairing: the company gets a typed error, and the
 test('the relay killed while a company waits for the person: the answer arrives once the relay is back', async ({
   page,
 }) => {
+  // Its own stack(s) start inside the test: 15–20 s each on a loaded 2-core machine.
+  test.setTimeout(120_000);
   const first = await startStack();
   const ports = portsOf(first);
   let second: Stack | undefined;
@@ -212,6 +216,8 @@ test('the relay killed while a company waits for the person: the answer arrives 
 test('a new version of the service worker installed while a company waits: the request is answered once', async ({
   page,
 }) => {
+  // Its own stack(s) start inside the test: 15–20 s each on a loaded 2-core machine.
+  test.setTimeout(120_000);
   // A private copy of the build, so the test can publish a "new version" of the worker.
   const dir = await mkdtemp(join(tmpdir(), 'disco-update-'));
   await cp(DIST, dir, { recursive: true });
