@@ -39,6 +39,9 @@ test.beforeAll(async () => {
   const tlsPort = await freePort();
   const url = `https://ip4127-0-0-1.${ZONE}:${tlsPort}`;
   stack = await startStack({ DISCO_RELAY_PUBLIC_URL: url, DISCO_RELAY_TLS_PORT: String(tlsPort) });
+  // `npm start` says it is running before the front has its certificate; its line follows.
+  const frontLine = /Relay \(HTTPS\) +(\S+) +certificate by (.+)|Relay \(HTTPS\) +none/;
+  await expect.poll(() => frontLine.test(stack.output()), { timeout: 60_000 }).toBe(true);
   const out = stack.output();
   const line = /Relay \(HTTPS\) +(\S+) +certificate by (.+)/.exec(out);
   if (line?.[1] !== url) throw new Error(`no relay HTTPS front in the stack:\n${out}`);

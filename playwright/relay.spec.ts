@@ -156,6 +156,8 @@ test("the same flow over a direct WebRTC data channel from Node (the SDK's secon
 test('after a relay restart the device reconnects by itself and answers again', async ({
   page,
 }) => {
+  // Two stacks start inside the test: 15–20 s each on a loaded 2-core machine.
+  test.setTimeout(120_000);
   const first = await startStack();
   const ports = portsOf(first);
   let second: Stack | undefined;

@@ -98,7 +98,7 @@ async function startOnce(
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`the stack did not start:\n${out}`)), 30_000);
+    const t = setTimeout(() => fail(new Error(`the stack did not start:\n${out}`)), 60_000);
     const check = () => {
       if (out.includes('Disco is running.')) {
         clearTimeout(t);

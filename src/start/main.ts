@@ -174,14 +174,15 @@ const notes = await startNotes({
   port: port('DISCO_NOTES_PORT', 8714),
 });
 
-relayHttps = await relayHttpsStarting;
 started = true;
 guardProcess(logger);
+// The HTTPS front waits on the CA (seconds, more on a loaded machine): everything else is ready
+// now, so Disco says so, and the front's lines follow when it has its certificate.
 console.log(`Disco is running.
 
   Device app      ${app.url}/
   Relay           ${relay.publicUrl}/   (health: ${relay.publicUrl}/healthz)
-${relayHttps.lines}
+${nodetrust ? '  Relay (HTTPS)   starting: asking the CA for its certificate (its address follows below)' : (await relayHttpsStarting).lines}
   TURN            ${turn ? turn.urls[0] : 'none (coturn is not installed)'}
   Demo shop       ${demos.shopUrl}/
   Demo courier    ${demos.courierUrl}/
@@ -192,6 +193,11 @@ ${nodetrustLines(nodetrust)}
 Open the device app in your browser and set it up, then open the shop and click "Connect with
 Disco".
 Press Ctrl+C to stop.`);
+void relayHttpsStarting.then((front) => {
+  relayHttps = front;
+  if (stopping) void front.close();
+  else if (nodetrust) console.log(`\n${front.lines}`);
+});
 
 /** One line per nodetrust server (docs/wire/nodetrust.md), or why there is none. */
 function nodetrustLines(nt: Nodetrust | undefined): string {
