@@ -180,6 +180,8 @@ test('revoking a grant stops key A; "always allow" answers without asking; wrong
   // and removing the client stops everything it does
   await page.getByRole('button', { name: 'Remove Shop' }).click();
   await page.getByRole('button', { name: 'Yes, remove' }).click();
+  // the removal has landed once the card is gone (on a loaded machine the request came first)
+  await expect(page.getByTestId('client-shop')).toHaveCount(0);
   expect(await codeOf(shop.client.requestKeyA(['address']))).toBe('ERR_CLIENT_UNKNOWN');
 });
 

@@ -79,8 +79,11 @@ test.describe('an everyday browser, with the local TURN server', () => {
       .getByRole('link', { name: 'Connect', exact: true })
       .click();
     await expect(page.getByTestId('relay-status')).toContainText('companies can reach this device');
+    // the selected pair shows in the stats a moment after the channel opened
+    await expect
+      .poll(async () => (await selectedLocalCandidateTypes(page)).length, { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const types = await selectedLocalCandidateTypes(page);
-    expect(types.length).toBeGreaterThan(0);
     expect(new Set(types)).toEqual(new Set(['relay']));
   });
 });
