@@ -1,7 +1,7 @@
-import type { Page } from '@playwright/test';
 import { test, expect, createDevice, addField } from './fixtures.js';
 import { startStack, type Stack } from './stack.js';
 import { startNotes } from '../src/demo/notes/notes.js';
+import { postNote } from './notes_page.js';
 
 /**
  * Capability certificates on the real stack (issue #8, docs/wire/certificates.md): the device app, the
@@ -13,19 +13,6 @@ import { startNotes } from '../src/demo/notes/notes.js';
  * Connections, the device publishes its list to the relay, and the next note is refused.
  */
 const quiet = { info: () => {}, error: () => {} };
-
-/** Posts a note as the notes page does; the server answers with the state or an error code. */
-async function postNote(notes: Page, note: string): Promise<{ status: number; code?: string }> {
-  return notes.evaluate(async (text) => {
-    const res = await fetch('/api/session/notes', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ note: text }),
-    });
-    const body = (await res.json()) as { code?: string };
-    return body.code ? { status: res.status, code: body.code } : { status: res.status };
-  }, note);
-}
 
 test.describe('capability certificates on the real stack', () => {
   let stack: Stack;

@@ -7,6 +7,7 @@ import { startStack, type Stack } from './stack.js';
 import { launchWithCamera, y4mOf, y4mOfImage } from './fake_camera.js';
 import { startNotes } from '../src/demo/notes/notes.js';
 import { createRequest, ed25519Signer, requestLink } from '../src/protocol/certificates/index.js';
+import { postNote } from './notes_page.js';
 
 /**
  * Capability certificates by QR code (issue #8 "Browser"; docs/wire/certificates.md "Delivery"),
@@ -20,19 +21,6 @@ import { createRequest, ed25519Signer, requestLink } from '../src/protocol/certi
 const quiet = { info: () => {}, error: () => {} };
 /** qr-scanner decodes in a worker, from a fake camera, on a loaded 2-core machine. */
 const SCAN_MS = 90_000;
-
-/** Posts a note as the notes page's button does; the status and the error code if refused. */
-async function postNote(notes: Page, note: string): Promise<{ status: number; code?: string }> {
-  return notes.evaluate(async (text) => {
-    const res = await fetch('/api/session/notes', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ note: text }),
-    });
-    const body = (await res.json()) as { code?: string };
-    return body.code ? { status: res.status, code: body.code } : { status: res.status };
-  }, note);
-}
 
 /** The notes server's view of this page's session (`GET /api/state`). */
 async function notesState(notes: Page) {

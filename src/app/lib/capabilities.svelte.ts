@@ -160,11 +160,7 @@ export class Capabilities {
       clock: systemClock,
       random: systemRandom,
     });
-    // A failed publication is not the person's problem: the relay asks the device for its list
-    // through the tunnel once its copy is a minute old.
-    await this.#publishRevocations(false).catch(() => undefined);
-    await this.reload();
-    this.#onChange();
+    await this.#revoked();
   }
 
   /**
@@ -179,6 +175,13 @@ export class Capabilities {
       clock: systemClock,
       random: systemRandom,
     });
+    await this.#revoked();
+  }
+
+  /** After a revocation: the list to the relay, the views read again. */
+  async #revoked(): Promise<void> {
+    // A failed publication is not the person's problem: the relay asks the device for its list
+    // through the tunnel once its copy is a minute old.
     await this.#publishRevocations(false).catch(() => undefined);
     await this.reload();
     this.#onChange();
