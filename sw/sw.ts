@@ -56,6 +56,8 @@ const openStore = () =>
 // Long-poll (issue #16): a company's poll is held until the person decides. The person clicks in
 // a page; its decision reaches this worker on a BroadcastChannel (src/browser/decisions.ts).
 const decisions = broadcastDecisions();
+/** Long enough for the new worker to take over; should it not, polls are held again after. */
+const RELEASE_MS = 30_000;
 
 /** One request through the engine; the event stays alive until the pages are told and notified. */
 async function engine(req: EngineRequest, event: ExtendableEvent): Promise<EngineResponse> {
@@ -103,6 +105,8 @@ self.addEventListener('message', (event) => {
   if (event.origin !== self.location.origin) return;
   const msg = parsePageToWorker(event.data);
   if (msg?.type === 'SKIP_WAITING') event.waitUntil(self.skipWaiting());
+  // The person applies an update: end the held polls now, and hold none for a while.
+  if (msg?.type === 'UPDATING') decisions.release(RELEASE_MS);
   if (msg?.type === 'GET_VERSION') {
     const reply: WorkerToPage = { type: 'VERSION', version: __DISCO_VERSION__ };
     event.ports[0]?.postMessage(reply);

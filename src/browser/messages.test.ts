@@ -43,6 +43,11 @@ describe('page → worker messages', () => {
       expect(parsePageToWorker(m)).toBeUndefined();
     expect(parsePageToWorker({ type: 'ENGINE_HELLO' })).toEqual({ type: 'ENGINE_HELLO' });
   });
+
+  it('takes the update announcement with nothing else carried along', () => {
+    expect(parsePageToWorker({ type: 'UPDATING', extra: 'x' })).toEqual({ type: 'UPDATING' });
+    expect(parsePageToWorker({ type: 'updating' })).toBeUndefined();
+  });
 });
 
 describe('worker → page messages', () => {

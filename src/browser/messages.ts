@@ -5,6 +5,11 @@
  */
 export type PageToWorker =
   | { type: 'SKIP_WAITING' }
+  /**
+   * To the active worker, when the person applies an update: hold no more polls, so it goes idle
+   * and the new worker can take over (Chromium waits until the old one has nothing in flight).
+   */
+  | { type: 'UPDATING' }
   | { type: 'GET_VERSION' }
   /** Does this worker answer ENGINE_REQUEST? (An older one stays silent: the page then fetches.) */
   | { type: 'ENGINE_HELLO' }
@@ -73,7 +78,13 @@ function engineRequest(v: unknown): EngineRequestMessage | undefined {
 export function parsePageToWorker(data: unknown): PageToWorker | undefined {
   if (!isObject(data)) return undefined;
   const type = data.type;
-  if (type === 'SKIP_WAITING' || type === 'GET_VERSION' || type === 'ENGINE_HELLO') return { type };
+  if (
+    type === 'SKIP_WAITING' ||
+    type === 'UPDATING' ||
+    type === 'GET_VERSION' ||
+    type === 'ENGINE_HELLO'
+  )
+    return { type };
   if (type === 'ENGINE_REQUEST') {
     const request = engineRequest(data.request);
     return request && { type, request };

@@ -9,6 +9,7 @@ import {
 import { isStatedName, isStatedUri } from '../protocol/auth/stated_partner.js';
 import type { ClientIdentity } from './client_identity.js';
 import { openResponse, sealRequest, type DeviceInfo } from './messages.js';
+import { sleep } from './sleep.js';
 import type { Transport, TransportResponse } from './transport.js';
 
 export interface DiscoClientOptions {
@@ -84,21 +85,6 @@ const PATH = {
   authorize: '/disco/auth/authorize',
   data: '/disco/data',
 } as const;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DiscoError('ERR_ABORTED', 'Cancelled.'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new DiscoError('ERR_ABORTED', 'Cancelled.'));
-      },
-      { once: true },
-    );
-  });
-}
 
 /** The device's error, as a DiscoError with its code (unknown codes become ERR_TRANSPORT_FAILED). */
 function deviceError(res: TransportResponse): DiscoError {

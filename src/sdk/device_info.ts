@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint } from 'jose';
-import { DiscoError } from '../protocol/errors/index.js';
+import { DiscoError, isDiscoError } from '../protocol/errors/index.js';
+import { sleep } from './sleep.js';
 import type { DeviceInfo } from './messages.js';
 import type { Transport } from './transport.js';
 
@@ -7,10 +8,32 @@ import type { Transport } from './transport.js';
  * Reads the device's metadata and returns what a client pins: the id, the signing key (whose
  * thumbprint must be the id) and the envelope key. `expectedDeviceId`, when known out of band
  * (pairing, QR code), must match.
+ *
+ * With `retryForMs`, a device that cannot be reached (a phone switching apps or networks, a page
+ * reloading: its relay connection blinks) is asked again, pausing 0.5 s, 1, 2, 4…, until that
+ * much time has passed; then its ERR_DEVICE_UNREACHABLE is the caller's. Any other error at once.
  */
 export async function fetchDeviceInfo(
   transport: Transport,
   expectedDeviceId?: string,
+  opts: { retryForMs?: number; signal?: AbortSignal } = {},
+): Promise<DeviceInfo> {
+  const until = Date.now() + (opts.retryForMs ?? 0);
+  for (let misses = 0; ; misses++) {
+    try {
+      return await readDeviceInfo(transport, expectedDeviceId);
+    } catch (err) {
+      if (!isDiscoError(err, 'ERR_DEVICE_UNREACHABLE') || opts.signal?.aborted) throw err;
+      const pause = Math.min(500 * 2 ** misses, 4000);
+      if (Date.now() + pause > until) throw err;
+      await sleep(pause, opts.signal);
+    }
+  }
+}
+
+async function readDeviceInfo(
+  transport: Transport,
+  expectedDeviceId: string | undefined,
 ): Promise<DeviceInfo> {
   const res = await transport.get('/disco/.well-known/disco-configuration');
   if (res.status !== 200)

@@ -60,6 +60,9 @@ async function relayError(res: Response): Promise<DiscoError> {
  * certificate the device presents is verified (`paired.certificate`); `requireDeviceCertificate`
  * refuses a device without one (ERR_DEVICE_CERT_REQUIRED).
  */
+/** How long a just-paired device that cannot be reached is asked again for its metadata. */
+const PIN_RETRY_MS = 15_000;
+
 export async function startPairing(
   relayUrl: string,
   me: ClientIdentity,
@@ -108,7 +111,12 @@ export async function startPairing(
       const certificate = await checkDeviceCertificate(answer, body.uid, opts);
       const paired: PairedDevice = { ...answer, certificate };
       const transport = fetchTransport(paired.proxy_url, fetchFn);
-      const device = await fetchDeviceInfo(transport, paired.device_id);
+      // The device just answered the pairing, so it is online: a miss now is a blink (its page
+      // reloading, its relay connection renewed on a busy phone), asked again for a while.
+      const device = await fetchDeviceInfo(transport, paired.device_id, {
+        retryForMs: Math.max(0, Math.min(PIN_RETRY_MS, deadline - Date.now())),
+        ...(signal ? { signal } : {}),
+      });
       if (device.signingJwk.x !== paired.public_key.x) {
         throw new DiscoError(
           'ERR_RESPONSE_UNTRUSTED',

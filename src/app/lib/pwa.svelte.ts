@@ -1,3 +1,4 @@
+import type { PageToWorker } from '../../browser/messages.js';
 import { registerSW } from 'virtual:pwa-register';
 
 /**
@@ -32,6 +33,10 @@ export class Pwa {
     navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
       once: true,
     });
+    // The new worker takes over only once the old one has nothing in flight, and companies'
+    // held polls would keep it busy for minutes: ask it to answer them now (sw/sw.ts).
+    const updating: PageToWorker = { type: 'UPDATING' };
+    navigator.serviceWorker.controller?.postMessage(updating);
     await this.#update?.(false);
   }
 }

@@ -54,10 +54,20 @@ export async function ask(
       const filed =
         isDiscoError(err, 'ERR_REQUEST_REPLAYED') && (await sameRequest(guards, p, ctx));
       if (!filed) throw err;
-      return pendingAnswer(filed, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
+      return pendingAnswer(
+        filed,
+        ctx.clock.now(),
+        'ERR_AUTHORIZATION_PENDING',
+        ctx.decisions?.holding() === true,
+      );
     }
     ctx.notify?.(p);
-    return pendingAnswer(p, ctx.clock.now(), 'ERR_AUTHORIZATION_PENDING', !!ctx.decisions);
+    return pendingAnswer(
+      p,
+      ctx.clock.now(),
+      'ERR_AUTHORIZATION_PENDING',
+      ctx.decisions?.holding() === true,
+    );
   }
   const s = await settle(p, { approve: true, by: 'rule' }, ctx);
   let ops = s.ops;

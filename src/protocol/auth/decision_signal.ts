@@ -16,6 +16,14 @@ export interface DecisionSignal {
   decided(id: string): void;
   /** `id` was decided in another context. */
   receive(id: string): void;
+  /** Whether a poll may be held now (`long_poll`); false for a while after `release`. */
+  holding(): boolean;
+  /**
+   * Wakes every held poll (each answers "pending" at once) and holds none for `ms`. A service
+   * worker on its way out calls it: an update takes over only once the old worker has nothing in
+   * flight, and two companies whose holds overlap would keep it busy for Chromium's five minutes.
+   */
+  release(ms: number): void;
 }
 
 export function createDecisionSignal(publish?: (id: string) => void): DecisionSignal {
@@ -23,6 +31,7 @@ export function createDecisionSignal(publish?: (id: string) => void): DecisionSi
   const wake = (id: string) => {
     for (const w of [...(waiters.get(id) ?? [])]) w();
   };
+  let released: ReturnType<typeof setTimeout> | undefined;
   return {
     wait: (id, ms, signal) =>
       new Promise<void>((resolve) => {
@@ -45,5 +54,11 @@ export function createDecisionSignal(publish?: (id: string) => void): DecisionSi
       publish?.(id);
     },
     receive: wake,
+    holding: () => released === undefined,
+    release: (ms) => {
+      clearTimeout(released);
+      released = setTimeout(() => (released = undefined), Math.max(0, ms));
+      for (const set of [...waiters.values()]) for (const w of [...set]) w();
+    },
   };
 }

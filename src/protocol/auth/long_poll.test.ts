@@ -18,11 +18,15 @@ async function holdingDevice() {
   d.deps.decisions = createDecisionSignal();
   d.person.answer = 'ignore'; // the person decides in the test, on real time
   const posts: string[] = [];
+  /** What each post was answered: the error code, and whether the device offered to hold. */
+  const answers: { code?: string; long_poll?: number }[] = [];
   const counting: Transport = {
     get: (path, signal) => d.transport.get(path, signal),
-    post: (path, body, signal) => {
+    post: async (path, body, signal) => {
       posts.push(path);
-      return d.transport.post(path, body, signal);
+      const res = await d.transport.post(path, body, signal);
+      answers.push(res.status === 200 ? {} : (JSON.parse(res.body) as (typeof answers)[0]));
+      return res;
     },
   };
   const identity = await createClientIdentity({ name: 'Shop', clock: d.clock });
@@ -45,7 +49,7 @@ async function holdingDevice() {
       const ctx = await loadContext(d.deps);
       for (const p of await waiting()) await decide(p.id, { approve: true, by: 'person' }, ctx);
     })();
-  return { d, shop, identity, posts, approveSoon };
+  return { d, shop, identity, posts, answers, approveSoon, waiting, sleep };
 }
 
 describe('pushed answers: a poll held until the person decides (issue #16)', () => {
@@ -67,11 +71,7 @@ describe('pushed answers: a poll held until the person decides (issue #16)', () 
     // A signal whose timer never fires: only a wake (or the poll's own abort) ends a hold, so a
     // lost wake-up hangs this test instead of hiding behind the hold's timeout.
     const real = createDecisionSignal();
-    d.deps.decisions = {
-      wait: (id, _ms, signal) => real.wait(id, 3_600_000, signal),
-      decided: (id) => real.decided(id),
-      receive: (id) => real.receive(id),
-    };
+    d.deps.decisions = { ...real, wait: (id, _ms, signal) => real.wait(id, 3_600_000, signal) };
     // The person clicks just as the held poll has read the request as pending, before it waits:
     // the decision's wake-up finds nobody (the race of the browser run, issue #16).
     let armed = false;
@@ -89,6 +89,44 @@ describe('pushed answers: a poll held until the person decides (issue #16)', () 
     expect(answer).toMatchObject({ scope: 'address' });
     // the request, then one held poll that got the answer
     expect(posts).toEqual(['/disco/auth/authorize', '/disco/auth/authorize']);
+  });
+
+  it('a worker on its way out releases its held polls at once and holds no new one', async () => {
+    const { d, shop, posts, answers, waiting, sleep } = await holdingDevice();
+    // A hold that only a wake can end: without the release this test hangs (an update of the
+    // service worker waited five minutes for two companies whose holds overlapped).
+    const real = createDecisionSignal();
+    d.deps.decisions = { ...real, wait: (id, _ms, signal) => real.wait(id, 3_600_000, signal) };
+    const registered = shop.register();
+    while (posts.length < 2) await sleep(5);
+    // the second post is the held poll: past 0.5 s the SDK takes it as held and asks again at once
+    await sleep(700);
+    expect(real.holding()).toBe(true);
+    real.release(60_000);
+    expect(real.holding()).toBe(false);
+    // the held poll answers "pending" at once, it and the polls after it with no offer to hold
+    while (answers.length < 4) await sleep(5);
+    const ctx = await loadContext(d.deps);
+    for (const p of await waiting()) await decide(p.id, { approve: true, by: 'person' }, ctx);
+    expect(await registered).toMatchObject({ status: 'registered' });
+    const afterRelease = answers.slice(1, -1);
+    expect(afterRelease.length).toBeGreaterThanOrEqual(1);
+    for (const a of afterRelease)
+      expect(a).toEqual(expect.objectContaining({ code: 'ERR_AUTHORIZATION_PENDING' }));
+    for (const a of afterRelease) expect(a.long_poll).toBeUndefined();
+  });
+
+  it('a release holds nothing for its time, then holding resumes', async () => {
+    const signal = createDecisionSignal();
+    const woken: string[] = [];
+    const a = signal.wait('a', 3_600_000).then(() => woken.push('a'));
+    const b = signal.wait('b', 3_600_000).then(() => woken.push('b'));
+    signal.release(30);
+    await Promise.all([a, b]);
+    expect(woken.sort()).toEqual(['a', 'b']);
+    expect(signal.holding()).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(signal.holding()).toBe(true);
   });
 
   it('a held poll that runs out answers pending, and the next one is held again', async () => {

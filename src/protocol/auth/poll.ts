@@ -81,7 +81,7 @@ export async function poll(
   if (withdrawing) return withdraw(req, p, ctx);
 
   // Long-poll: a poll that sends `wait` is held until the person decides (or `wait` runs out).
-  const held = waitSeconds > 0 && ctx.decisions !== undefined && p.status === 'pending';
+  const held = waitSeconds > 0 && ctx.decisions?.holding() === true && p.status === 'pending';
   if (held) {
     const left = p.expiresAt - ctx.clock.now();
     if (left > 0) {
@@ -143,7 +143,7 @@ export async function poll(
     p,
     now,
     tooSoon ? 'ERR_SLOW_DOWN' : 'ERR_AUTHORIZATION_PENDING',
-    ctx.decisions !== undefined,
+    ctx.decisions?.holding() === true,
   );
   const decidedMeanwhile = new DiscoError('ERR_CONSENT_DECIDED', 'Decided meanwhile.');
   try {
