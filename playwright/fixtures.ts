@@ -59,6 +59,7 @@ export async function addField(
   page: Page,
   kind: string,
   values: Record<string, string>,
+  { saved = true }: { saved?: boolean } = {},
 ): Promise<void> {
   await page.getByLabel('Add information').selectOption({ label: kind });
   await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -66,6 +67,18 @@ export async function addField(
     await page.getByLabel(label, { exact: true }).fill(value);
   }
   await page.getByRole('button', { name: 'Save' }).click();
+  if (!saved) return; // the caller checks what the editor says
+  // Saved once the editor closes: the next step (another field, a company's request) must not
+  // race the write. A save that fails keeps the editor open with its error, named here.
+  const editor = page.locator('form.editor');
+  await expect(editor)
+    .toHaveCount(0, { timeout: 20_000 })
+    .catch(async (err: unknown) => {
+      const shown = await editor.locator('[role="alert"], .error').allTextContents();
+      throw new Error(`Saving ${kind} left the editor open: ${shown.join(' ') || 'no error'}`, {
+        cause: err,
+      });
+    });
 }
 
 /** Opens Requests in the device app and approves `client`'s one waiting request. */
