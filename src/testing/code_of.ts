@@ -12,3 +12,16 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
     return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
   }
 }
+
+/**
+ * The code `fn` fails with, whether it throws at once or returns a promise that rejects;
+ * `undefined` when it succeeds; `not a DiscoError: …` for any other failure.
+ */
+export async function codeOfCall(fn: () => unknown): Promise<string | undefined> {
+  try {
+    await fn();
+  } catch (err) {
+    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDiscoError } from '../errors/index.js';
+import { codeOfCall as codeOf } from '../../testing/code_of.js';
 import { idOf, importedKeyCount, openEnvelope, verifyEd25519 } from './envelope.js';
 import { encodeCanonical } from './cbor.js';
 import { issueCertificate } from './issue_certificate.js';
@@ -10,15 +10,6 @@ import { generateKey } from './test_keys.js';
 // must change nothing about what verifies: these run with the keys already held.
 
 const T = Math.floor(Date.UTC(2026, 11, 3) / 1000);
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 async function certificate() {
   const device = await generateKey();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { codeOfCall as codeOf } from '../../testing/code_of.js';
 import { b64u } from '../encoding/index.js';
-import { isDiscoError } from '../errors/index.js';
 import { acceptRevocationList } from './accept_revocation_list.js';
 import { decodeCanonical, encodeCanonical, type CapValue } from './cbor.js';
 import { TAGS } from './envelope.js';
@@ -10,15 +10,6 @@ import { generateKey } from './test_keys.js';
 
 const NOW = Date.UTC(2026, 11, 3, 9, 0, 0);
 const id = (n: number) => b64u.encode(new Uint8Array(32).fill(n));
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe('revocation lists', () => {
   it('round-trip with ids sorted and deduplicated', async () => {

@@ -1,9 +1,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOfCall as codeOf } from '../../testing/code_of.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { b64u } from '../encoding/index.js';
-import { isDiscoError } from '../errors/index.js';
 import { acceptRevocationList } from './accept_revocation_list.js';
 import { planRevocationSync } from './adopt_revocations.js';
 import type { Capability } from './capabilities.js';
@@ -27,15 +27,6 @@ const T = NOW / 1000;
 const RES = 'https://notes.example/notes/main';
 const NOTES: Capability[] = [{ resource: 'https://notes.example/notes/*', actions: ['create'] }];
 const key32 = (n: number) => b64u.encode(new Uint8Array(32).fill(n));
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 /** Re-signs `list` with its body edited: bytes a careless or hostile signer could send. */
 async function resign(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDiscoError } from '../errors/index.js';
+import { codeOfCall as codeOf } from '../../testing/code_of.js';
 import type { Capability } from './capabilities.js';
 import type { CertificateInput } from './certificate.js';
 import { createInvocation } from './create_invocation.js';
@@ -21,15 +21,6 @@ const NOTES: Capability[] = [
   { resource: 'https://notes.example/notes/*', actions: ['create', 'read'] },
 ];
 const nonce = (n: number) => new Uint8Array(16).fill(n);
-
-async function codeOf(fn: () => Promise<unknown>): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 interface World {
   device: TestKey;

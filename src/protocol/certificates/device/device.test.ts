@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { codeOfCall as codeOf } from '../../../testing/code_of.js';
 import { b64u } from '../../encoding/index.js';
-import { isDiscoError } from '../../errors/index.js';
-import { MemoryStore } from '../../storage/index.js';
 import { checkBackupRecord, NOT_BACKED_UP } from '../../backup/collections.js';
 import { acceptRevocationList } from '../accept_revocation_list.js';
 import { createRequest } from '../create_request.js';
@@ -21,32 +20,13 @@ import {
   revokeCapabilityCertificate,
   type CapabilityActivityRecord,
 } from './index.js';
+import { deviceBase, START } from './test_world.js';
 
-const START = Date.UTC(2026, 11, 3, 9, 0, 0);
 const REV =
   'https://relay.example/p/disco-0123456789abcdef0123456789abcdef/disco/capability/revocations';
 
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
-
 async function world() {
-  const key = await generateKey();
-  const device = { issuer: key.publicKey, sign: key.sign };
-  const clock = {
-    t: START,
-    now() {
-      return this.t;
-    },
-  };
-  let counter = 0;
-  const random = (n: number) => new Uint8Array(n).fill(++counter % 256);
-  const store = new MemoryStore();
+  const { key, device, clock, random, store } = await deviceBase();
   const deps = { store, clock, random, device, revocationUrl: REV };
   const served = new Map<string, Uint8Array>();
   const fetchBytes = (url: string) =>

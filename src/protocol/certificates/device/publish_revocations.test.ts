@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOfCall as codeOf } from '../../../testing/code_of.js';
 import { startTestRelay, unreachable } from '../../../server/relay/testing.js';
 import { b64u } from '../../encoding/index.js';
-import { isDiscoError } from '../../errors/index.js';
 import { MemoryStore } from '../../storage/index.js';
 import { acceptRevocationList } from '../accept_revocation_list.js';
 import { planRevocationSync } from '../adopt_revocations.js';
@@ -27,15 +27,6 @@ import {
 } from './index.js';
 
 const START = Date.UTC(2026, 11, 3, 9, 0, 0);
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 /**
  * A relay cache with the relay's own rules (`checkPublishedList`, `compareCachedLists`, as

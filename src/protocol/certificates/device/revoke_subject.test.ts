@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { codeOfCall as codeOf } from '../../../testing/code_of.js';
 import { checkBackupRecord } from '../../backup/collections.js';
 import { b64u } from '../../encoding/index.js';
 import { isDiscoError } from '../../errors/index.js';
-import { MemoryStore } from '../../storage/index.js';
 import { acceptRevocationList } from '../accept_revocation_list.js';
 import { createRequest } from '../create_request.js';
 import { issueCertificate } from '../issue_certificate.js';
@@ -20,31 +20,13 @@ import {
   type CapabilityActivityRecord,
   type RevocationState,
 } from './index.js';
+import { deviceBase, START } from './test_world.js';
+import { MemoryStore } from '../../storage/index.js';
 
-const START = Date.UTC(2026, 11, 3, 9, 0, 0);
 const RES = 'https://notes.example/notes/main';
 
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    return isDiscoError(err) ? err.code : `not a DiscoError: ${String(err)}`;
-  }
-  return undefined;
-}
-
 async function world() {
-  const key = await generateKey();
-  const device = { issuer: key.publicKey, sign: key.sign };
-  const clock = {
-    t: START,
-    now() {
-      return this.t;
-    },
-  };
-  let counter = 0;
-  const random = (n: number) => new Uint8Array(n).fill(++counter % 256);
-  const store = new MemoryStore();
+  const { key, device, clock, random, store } = await deviceBase();
   const deps = { store, clock, random, device };
   /** `app` asks (an inline link), the person approves: its certificate. */
   async function issue(app: TestKey, name = 'Demo Notes', lifetime = 7 * 86_400) {
