@@ -10,9 +10,7 @@ declare const self: ServiceWorkerGlobalScope;
  * system notification tells the person (if they allowed notifications).
  */
 export async function notifyPending(p: PendingRecord): Promise<void> {
-  const windows = await self.clients.matchAll({ type: 'window' });
-  const message: WorkerToPage = { type: 'PENDING_CHANGED', id: p.id };
-  for (const w of windows) w.postMessage(message);
+  const windows = await tellPages(p);
   const visible = windows.some((w) => w.visibilityState === 'visible');
   if (visible || typeof Notification === 'undefined' || Notification.permission !== 'granted')
     return;
@@ -33,8 +31,17 @@ export async function notifyPending(p: PendingRecord): Promise<void> {
  * inbox (its card goes) and the system notification about it, if still shown, is closed.
  */
 export async function notifyWithdrawn(p: PendingRecord): Promise<void> {
+  await tellPages(p);
+  for (const n of await self.registration.getNotifications({ tag: p.id })) n.close();
+}
+
+/**
+ * Every open page of the app reads its records again: a request arrived, went, or one of the
+ * person's rules answered it (Connections then shows the permission that replaced the last one).
+ */
+export async function tellPages(p: PendingRecord): Promise<readonly WindowClient[]> {
   const windows = await self.clients.matchAll({ type: 'window' });
   const message: WorkerToPage = { type: 'PENDING_CHANGED', id: p.id };
   for (const w of windows) w.postMessage(message);
-  for (const n of await self.registration.getNotifications({ tag: p.id })) n.close();
+  return windows;
 }

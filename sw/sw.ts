@@ -20,7 +20,7 @@ import {
   type EngineResponse,
 } from '../src/protocol/engine/index.js';
 import { systemClock, systemRandom } from '../src/protocol/encoding/index.js';
-import { notifyPending, notifyWithdrawn } from './notify.js';
+import { notifyPending, notifyWithdrawn, tellPages } from './notify.js';
 import { engineRequestFrom, engineRequestFromMessage, responseFrom } from './http.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -67,6 +67,7 @@ async function engine(req: EngineRequest, event: ExtendableEvent): Promise<Engin
     random: systemRandom,
     origin: self.location.origin,
     notify: (pending) => event.waitUntil(notifyPending(pending)),
+    answeredByRule: (request) => event.waitUntil(tellPages(request)),
     withdrawn: (pending) => event.waitUntil(notifyWithdrawn(pending)),
     decisions,
   });

@@ -17,7 +17,7 @@ export type PageToWorker =
   | { type: 'ENGINE_REQUEST'; request: EngineRequestMessage };
 export type WorkerToPage =
   | { type: 'VERSION'; version: string }
-  /** A consent request arrived or changed: the inbox reloads from IndexedDB. */
+  /** A consent request arrived, changed or went, or a rule answered one: pages read their records again. */
   | { type: 'PENDING_CHANGED'; id: string }
   | { type: 'ENGINE_READY' }
   /** Every 2 s while an engine request runs (a held poll): the worker is alive and busy with it. */

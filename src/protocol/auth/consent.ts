@@ -84,6 +84,7 @@ export async function ask(
       ops = await s.rebase();
     }
   }
+  ctx.answeredByRule?.(p);
   if (s.error) throw s.error;
   return sealedAnswer(s.record.response!);
 }

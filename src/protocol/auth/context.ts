@@ -14,6 +14,8 @@ export interface HostDeps {
   origin: string;
   /** Called when a request starts waiting for the person. */
   notify?: (pending: PendingRecord) => void;
+  /** Called when one of the person's rules answered a request (no card was shown). */
+  answeredByRule?: (request: PendingRecord) => void;
   /**
    * Parsed client certificates and trust anchors, kept between requests (bytes → parse result
    * only; every check still runs on every request). Default: one cache shared by the process.
@@ -38,6 +40,7 @@ export interface AuthContext {
   certificates: CertificateCache;
   /** Tells the person's open pages (and the OS) that a request waits. */
   notify?: (pending: PendingRecord) => void;
+  answeredByRule?: (request: PendingRecord) => void;
   decisions?: DecisionSignal;
   withdrawn?: (pending: PendingRecord) => void;
 }

@@ -82,6 +82,21 @@ describe('one permission per company (issue #11: each reconnect added an identic
     expect(await activeOf(d)).toHaveLength(1);
   });
 
+  it("tells the host when a rule answered (the person's pages then show the new permission)", async () => {
+    const d = await makeDevice();
+    const told: string[] = [];
+    d.deps.answeredByRule = (p) => told.push(`${p.kind} ${p.client.clientId}`);
+    const shop = await d.client('Shop');
+    await shop.register();
+    d.person.answer = 'remember';
+    await shop.requestKeyA(['address']);
+    // the person answered those two: no rule was involved
+    expect(told).toEqual([]);
+    d.person.answer = 'ignore';
+    await shop.requestKeyA(['address']);
+    expect(told).toEqual(['key_a shop']);
+  });
+
   it("never touches another company's permission", async () => {
     const d = await makeDevice();
     const shop = await d.client('Shop');

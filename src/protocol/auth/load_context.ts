@@ -31,6 +31,7 @@ export async function loadContext(deps: HostDeps): Promise<AuthContext> {
     anchors,
     certificates,
     ...(deps.notify ? { notify: deps.notify } : {}),
+    ...(deps.answeredByRule ? { answeredByRule: deps.answeredByRule } : {}),
     ...(deps.decisions ? { decisions: deps.decisions } : {}),
     ...(deps.withdrawn ? { withdrawn: deps.withdrawn } : {}),
   };
