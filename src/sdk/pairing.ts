@@ -51,18 +51,19 @@ async function relayError(res: Response): Promise<DiscoError> {
   return new DiscoError(code, body.error_description ?? `The relay answered HTTP ${res.status}.`);
 }
 
-/**
- * Starts pairing at a relay (DESIGN.md flow 1): asks for a uid with this client's certificate,
- * opens the challenge the relay sealed to the certificate key, and returns a `wait` that
- * long-polls until the device pairs. The device's keys are then read through the tunnel and
- * must match the key the relay reported (and that key must be the device id's): the client pins
- * them, and every answer later must be signed by that key. With `trustAnchors`, a device
- * certificate the device presents is verified (`paired.certificate`); `requireDeviceCertificate`
- * refuses a device without one (ERR_DEVICE_CERT_REQUIRED).
- */
 /** How long a just-paired device that cannot be reached is asked again for its metadata. */
 const PIN_RETRY_MS = 15_000;
 
+/**
+ * Starts pairing at a relay (DESIGN.md flow 1): asks for a uid with this client's certificate,
+ * opens the challenge the relay sealed to the certificate key, and returns a `wait` that
+ * long-polls until the device pairs. The device's keys are then read through the tunnel (asked
+ * again for up to PIN_RETRY_MS should the device blink just then) and must match the key the
+ * relay reported (and that key must be the device id's): the client pins them, and every answer
+ * later must be signed by that key. With `trustAnchors`, a device certificate the device
+ * presents is verified (`paired.certificate`); `requireDeviceCertificate` refuses a device
+ * without one (ERR_DEVICE_CERT_REQUIRED).
+ */
 export async function startPairing(
   relayUrl: string,
   me: ClientIdentity,
