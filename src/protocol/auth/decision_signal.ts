@@ -21,7 +21,7 @@ export interface DecisionSignal {
   /**
    * Wakes every held poll (each answers "pending" at once) and holds none for `ms`. A service
    * worker on its way out calls it: an update takes over only once the old worker has nothing in
-   * flight, and two companies whose holds overlap would keep it busy for Chromium's five minutes.
+   * flight, and two companies whose holds overlap would keep it busy for as long as they wait.
    */
   release(ms: number): void;
 }
